@@ -1,0 +1,104 @@
+# PagePulse: `make run` and `make test` are the whole set-up on a fresh machine.
+# Every tool step installs only what is missing, so re-running is cheap.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO_LEPTOS_VERSION := 0.3.8
+# Must equal the wasm-bindgen crate in Cargo.lock (pinned in Cargo.toml).
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export CARGO_TERM_COLOR := never
+
+.PHONY: help tools tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm tool-chromium \
+        vendor build run test lint test-rust test-e2e clean
+
+help:
+	@echo "make run    install what is missing, build, serve on http://localhost:8000 (SQLite)"
+	@echo "make test   install what is missing, run every check and test"
+	@echo "make build  release build (server + wasm + CSS) into target/"
+
+## ---- tools --------------------------------------------------------------
+
+tools: tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm tool-chromium
+
+tool-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+
+# `no_downloads`: cargo-leptos must find every tool on PATH instead of fetching it.
+tool-cargo-leptos:
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$" \
+	  || cargo install cargo-leptos@$(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+
+# Without --locked: its lockfile wants a crate version the registry lacks.
+tool-wasm-bindgen:
+	@test -n "$(WASM_BINDGEN_VERSION)" || { echo "wasm-bindgen missing from Cargo.lock"; exit 1; }
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" \
+	  || cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION) --force
+	@wasm-bindgen --version | grep -q " $(WASM_BINDGEN_VERSION)$$" \
+	  || { echo "wasm-bindgen CLI does not match Cargo.lock ($(WASM_BINDGEN_VERSION))"; exit 1; }
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+tool-npm: node_modules/.package-lock.json
+
+tool-chromium:
+	@command -v chromium >/dev/null \
+	  || { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# ECharts is served from our own origin, never a CDN.
+vendor: tool-npm
+	@mkdir -p public/vendor
+	@cmp -s node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js \
+	  || cp node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js
+
+## ---- build and run ------------------------------------------------------
+
+build: tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm vendor
+	cargo leptos build --release
+
+run: build
+	LEPTOS_SITE_ROOT=target/site ./target/release/pagepulse serve
+
+## ---- tests --------------------------------------------------------------
+
+test: tools vendor lint test-rust test-e2e
+	@echo "make test: all checks passed"
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+# Integration suites run on SQLite and on the PostgreSQL server of the machine
+# (PAGEPULSE_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test).
+PG_TEST_URL := $(or $(PAGEPULSE_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)
+test-rust:
+	@if pg_isready -q -d "$(PG_TEST_URL)" 2>/dev/null; then \
+	  echo "PostgreSQL answers at $(PG_TEST_URL): integration suites run on SQLite and PostgreSQL"; \
+	elif [ "$${PAGEPULSE_REQUIRE_POSTGRES:-0}" = 1 ]; then \
+	  echo "PostgreSQL is required (PAGEPULSE_REQUIRE_POSTGRES=1) but $(PG_TEST_URL) does not answer"; exit 1; \
+	else \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	  echo "!!  No PostgreSQL at $(PG_TEST_URL): SKIPPING the PostgreSQL half of the suites"; \
+	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+	cargo test --workspace --exclude frontend
+
+# The server binary as `cargo test` builds it (no second compile) plus the hydrate
+# bundle, driven in Debian's Chromium.
+test-e2e:
+	cargo test --workspace --exclude frontend --no-run
+	cargo leptos build --frontend-only
+	cd end2end && playwright test
+
+clean:
+	cargo clean
+	rm -rf node_modules public/vendor

@@ -1,0 +1,20 @@
+//! The PagePulse schema. The same migrations run on SQLite and PostgreSQL; later
+//! capabilities add their tables as new migrations rather than editing old ones, so a
+//! database migrated by any release can be brought forward.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_accounts_and_sites;
+mod m20261128_000002_salts_and_events;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_accounts_and_sites::Migration),
+            Box::new(m20261128_000002_salts_and_events::Migration),
+        ]
+    }
+}

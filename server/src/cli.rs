@@ -1,0 +1,145 @@
+//! The `pagepulse` command line.
+
+use std::process::ExitCode;
+
+use crate::{config::Config, serve};
+
+pub const USAGE: &str = "\
+usage: pagepulse [COMMAND]
+
+commands:
+  serve     run the server (the default)
+  migrate   apply pending database migrations and exit
+  health    ask the server on this machine's PORT for /health (exit 0 when ok)
+  help      show this message
+
+Configuration comes from the environment and .env; see .env.example.";
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Serve,
+    Migrate,
+    Health,
+    Help,
+    Version,
+}
+
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    match args.first().map(String::as_str) {
+        None | Some("serve") if args.len() <= 1 => Ok(Command::Serve),
+        Some("migrate") if args.len() == 1 => Ok(Command::Migrate),
+        Some("health") if args.len() == 1 => Ok(Command::Health),
+        Some("help" | "--help" | "-h") => Ok(Command::Help),
+        Some("--version" | "-V") => Ok(Command::Version),
+        _ => Err(format!("unexpected arguments: {}", args.join(" "))),
+    }
+}
+
+/// Runs a command; every failure is a single line on stderr and exit code 1.
+pub fn run(args: &[String]) -> ExitCode {
+    let command = match parse(args) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("pagepulse: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Command::Version => {
+            println!("pagepulse {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Command::Serve | Command::Migrate | Command::Health => {}
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => return fail(&error),
+    };
+    if command == Command::Health {
+        return match probe_health(config.port) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&error),
+        };
+    }
+    init_tracing(config.debug);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&error),
+    };
+    let outcome = runtime.block_on(async {
+        match command {
+            Command::Migrate => pagepulse_core::db::connect(&config.database_url)
+                .await
+                .map(|_| println!("database is up to date"))
+                .map_err(serve::StartError::from),
+            _ => serve::serve(config).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+/// The container health check: a plain HTTP/1.1 request to our own port, so the
+/// runtime image needs no curl.
+fn probe_health(port: u16) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let timeout = std::time::Duration::from_secs(5);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("cannot reach {addr}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| e.to_string())?;
+    match response.lines().next() {
+        Some(status) if status.starts_with("HTTP/1.1 200") => Ok(()),
+        Some(status) => Err(format!("health check failed: {status}")),
+        None => Err("health check failed: empty response".to_owned()),
+    }
+}
+
+fn fail(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("pagepulse: {error}");
+    ExitCode::FAILURE
+}
+
+fn init_tracing(debug: bool) {
+    let default = if debug { "debug" } else { "info,sqlx=warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_commands() {
+        assert_eq!(parse(&args(&[])), Ok(Command::Serve));
+        assert_eq!(parse(&args(&["serve"])), Ok(Command::Serve));
+        assert_eq!(parse(&args(&["migrate"])), Ok(Command::Migrate));
+        assert_eq!(parse(&args(&["--help"])), Ok(Command::Help));
+        assert!(parse(&args(&["serve", "now"])).is_err());
+        assert!(parse(&args(&["frobnicate"])).is_err());
+    }
+}

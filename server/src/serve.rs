@@ -1,0 +1,64 @@
+//! Start-up and shutdown of the HTTP server.
+
+use tokio::net::TcpListener;
+
+use crate::{AppState, config::Config, router};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Database(#[from] pagepulse_core::db::DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Connects (migrating on the way), binds and serves until SIGTERM or ctrl-c.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let db = pagepulse_core::db::connect(&config.database_url).await?;
+    let addr = config.listen_addr();
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    let base_url = config.base_url.clone();
+    let state = AppState::new(config, db.clone());
+    tracing::info!(%addr, %base_url, "PagePulse is listening");
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(StartError::Serve)?;
+    tracing::info!("shutting down: closing the database");
+    let _ = db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("signal received, finishing in-flight requests");
+}

@@ -1,0 +1,181 @@
+//! Opening the database: SQLite (embedded, the zero-configuration default) or
+//! PostgreSQL (several replicas), with the schema brought up to date on connect.
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbErr,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(
+        "DATABASE_URL {0:?} is not supported: use sqlite://PATH?mode=rwc or postgres://USER@HOST/DB"
+    )]
+    UnsupportedUrl(String),
+    #[error("cannot use the SQLite database at {path}: {reason}")]
+    DataDirectory { path: String, reason: String },
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(String),
+}
+
+/// Which backend a `DATABASE_URL` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(DbError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+}
+
+/// The file a SQLite URL points at, or `None` for in-memory databases.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}
+
+/// The directory that holds the data: the SQLite file's folder, or the working
+/// directory for PostgreSQL. Generated development secrets live here too.
+pub fn data_dir(url: &str) -> PathBuf {
+    sqlite_file(url)
+        .and_then(|file| file.parent().map(Path::to_path_buf))
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Checks (and creates if missing) the folder of a SQLite file, so that a bad path
+/// fails with a sentence naming it rather than with a driver error code.
+pub fn ensure_data_dir(url: &str) -> Result<(), DbError> {
+    let Some(file) = sqlite_file(url) else {
+        return Ok(());
+    };
+    let dir = data_dir(url);
+    let fail = |reason: String| DbError::DataDirectory {
+        path: file.display().to_string(),
+        reason,
+    };
+    if !dir.exists() {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    if !dir.is_dir() {
+        return Err(fail(format!("{} is not a directory", dir.display())));
+    }
+    let probe = dir.join(format!(".pagepulse-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .map_err(|e| fail(format!("directory {} is not writable: {e}", dir.display())))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Connects and applies every pending migration.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
+    let db = open(url).await?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(|e| DbError::Migrate(one_line(&e)))?;
+    Ok(db)
+}
+
+/// Connects without migrating (for tests of the migrations themselves).
+pub async fn open(url: &str) -> Result<DatabaseConnection, DbError> {
+    let backend = Backend::of_url(url)?;
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10));
+    match backend {
+        Backend::Sqlite => {
+            ensure_data_dir(url)?;
+            // WAL lets the dashboard read while beacons are written; FULL sync makes
+            // an acknowledged commit survive a crash of the machine, not just of us.
+            options
+                .max_connections(8)
+                .min_connections(1)
+                .map_sqlx_sqlite_opts(|o| {
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Full)
+                        .busy_timeout(Duration::from_secs(10))
+                        .foreign_keys(true)
+                });
+        }
+        Backend::Postgres => {
+            options.max_connections(16).min_connections(1);
+        }
+    }
+    Database::connect(options)
+        .await
+        .map_err(|e| DbError::Connect(one_line(&e)))
+}
+
+/// Driver errors can span lines; start-up errors must stay on one.
+fn one_line(e: &DbErr) -> String {
+    e.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_backends_from_urls() {
+        assert_eq!(
+            Backend::of_url("sqlite://./pagepulse.db?mode=rwc").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::of_url("postgres://postgres@127.0.0.1/test").unwrap(),
+            Backend::Postgres
+        );
+        let err = Backend::of_url("mysql://root@localhost/x").unwrap_err();
+        assert!(err.to_string().contains("mysql://root@localhost/x"));
+    }
+
+    #[test]
+    fn finds_the_sqlite_file_and_its_folder() {
+        let url = "sqlite://./data/pagepulse.db?mode=rwc";
+        assert_eq!(sqlite_file(url), Some(PathBuf::from("./data/pagepulse.db")));
+        assert_eq!(data_dir(url), PathBuf::from("./data"));
+        assert_eq!(data_dir("sqlite://pagepulse.db"), PathBuf::from("."));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(data_dir("postgres://u@h/db"), PathBuf::from("."));
+    }
+
+    #[test]
+    fn a_file_in_place_of_the_data_folder_is_a_clear_error() {
+        let blocker = std::env::temp_dir().join(format!("pp-blocker-{}", std::process::id()));
+        std::fs::write(&blocker, b"not a folder").unwrap();
+        let url = format!("sqlite://{}/pagepulse.db?mode=rwc", blocker.display());
+        let err = ensure_data_dir(&url).unwrap_err().to_string();
+        std::fs::remove_file(&blocker).unwrap();
+        assert!(err.contains("cannot use the SQLite database at"), "{err}");
+        assert!(err.contains("is not a directory"), "{err}");
+        assert!(!err.contains('\n'));
+    }
+}

@@ -1,0 +1,6 @@
+//! SeaORM entities, one per table of the `migration` crate.
+
+pub mod daily_salt;
+pub mod event;
+pub mod site;
+pub mod user;

@@ -1,0 +1,161 @@
+//! The schema on both backends: migrations apply and roll back cleanly, entities
+//! round-trip, and deleting a site removes its events (foreign keys are enforced).
+
+use chrono::{NaiveDate, Utc};
+use migration::{Migrator, MigratorTrait};
+use pagepulse_core::{
+    entities::{daily_salt, event, site, user},
+    testing::TestDb,
+};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, ModelTrait, PaginatorTrait};
+use uuid::Uuid;
+
+#[tokio::test]
+async fn migrations_roll_back_and_reapply() {
+    for t in TestDb::all().await {
+        let applied = Migrator::get_applied_migrations(&t.db).await.unwrap();
+        assert_eq!(
+            applied.len(),
+            Migrator::migrations().len(),
+            "{:?}",
+            t.backend
+        );
+        Migrator::down(&t.db, None).await.unwrap();
+        assert!(
+            Migrator::get_applied_migrations(&t.db)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        Migrator::up(&t.db, None).await.unwrap();
+        assert_eq!(
+            Migrator::get_pending_migrations(&t.db).await.unwrap().len(),
+            0
+        );
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
+async fn entities_round_trip_and_site_deletion_cascades() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let owner = user::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            email: Set("owner@example.com".into()),
+            name: Set("Owner".into()),
+            password_hash: Set("$argon2id$placeholder".into()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        let site = site::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            owner_id: Set(owner.id),
+            name: Set("Blog".into()),
+            domain: Set("blog.example.com".into()),
+            timezone: Set("Europe/Berlin".into()),
+            public: Set(false),
+            created_at: Set(Utc::now()),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        daily_salt::ActiveModel {
+            day: Set(day),
+            salt: Set(vec![7u8; 32]),
+            created_at: Set(Utc::now()),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        for (i, path) in ["/", "/pricing", "/blog/ünïcode"].into_iter().enumerate() {
+            event::ActiveModel {
+                site_id: Set(site.id),
+                ts: Set(1_764_288_000_000 + i as i64 * 1000),
+                name: Set("pageview".into()),
+                hostname: Set("blog.example.com".into()),
+                path: Set(path.into()),
+                referrer_source: Set(String::new()),
+                utm_source: Set(String::new()),
+                utm_medium: Set(String::new()),
+                utm_campaign: Set(String::new()),
+                utm_term: Set(String::new()),
+                utm_content: Set(String::new()),
+                browser: Set("Firefox".into()),
+                browser_version: Set("133".into()),
+                os: Set("Linux".into()),
+                device: Set("desktop".into()),
+                country: Set(Some("DE".into())),
+                visitor_id: Set(-42),
+                visit_id: Set(i64::MAX),
+                props: Set(None),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap();
+        }
+
+        let salt = daily_salt::Entity::find_by_id(day)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(salt.salt, vec![7u8; 32], "{:?}", t.backend);
+        let stored = site::Entity::find_by_id(site.id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored, site);
+        let events = event::Entity::find().all(db).await.unwrap();
+        assert_eq!(events.len(), 3);
+        assert!(events.iter().any(|e| e.path == "/blog/ünïcode"));
+        assert!(
+            events
+                .iter()
+                .all(|e| e.visitor_id == -42 && e.visit_id == i64::MAX)
+        );
+
+        stored.delete(db).await.unwrap();
+        assert_eq!(
+            event::Entity::find().count(db).await.unwrap(),
+            0,
+            "{:?}",
+            t.backend
+        );
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_second_site_with_the_same_domain_is_refused() {
+    for t in TestDb::all().await {
+        let db = &t.db;
+        let owner = user::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            email: Set("a@example.com".into()),
+            name: Set("A".into()),
+            password_hash: Set("x".into()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        let new_site = || site::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            owner_id: Set(owner.id),
+            name: Set("Shop".into()),
+            domain: Set("shop.example.com".into()),
+            timezone: Set("UTC".into()),
+            public: Set(false),
+            created_at: Set(Utc::now()),
+        };
+        new_site().insert(db).await.unwrap();
+        assert!(new_site().insert(db).await.is_err(), "{:?}", t.backend);
+        t.teardown().await;
+    }
+}
