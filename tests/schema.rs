@@ -7,8 +7,23 @@ use pagepulse_core::{
     entities::{daily_salt, event, site, user},
     testing::TestDb,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, ModelTrait, PaginatorTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
+};
 use uuid::Uuid;
+
+async fn insert_user(db: &DatabaseConnection, email: &str) -> user::Model {
+    user::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(email.into()),
+        name: Set("Owner".into()),
+        password_hash: Set("$argon2id$placeholder".into()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
 
 #[tokio::test]
 async fn migrations_roll_back_and_reapply() {
@@ -40,16 +55,7 @@ async fn migrations_roll_back_and_reapply() {
 async fn entities_round_trip_and_site_deletion_cascades() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let owner = user::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            email: Set("owner@example.com".into()),
-            name: Set("Owner".into()),
-            password_hash: Set("$argon2id$placeholder".into()),
-            created_at: Set(Utc::now()),
-        }
-        .insert(db)
-        .await
-        .unwrap();
+        let owner = insert_user(db, "owner@example.com").await;
         let site = site::ActiveModel {
             id: Set(Uuid::new_v4()),
             owner_id: Set(owner.id),
@@ -135,16 +141,7 @@ async fn entities_round_trip_and_site_deletion_cascades() {
 async fn a_second_site_with_the_same_domain_is_refused() {
     for t in TestDb::all().await {
         let db = &t.db;
-        let owner = user::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            email: Set("a@example.com".into()),
-            name: Set("A".into()),
-            password_hash: Set("x".into()),
-            created_at: Set(Utc::now()),
-        }
-        .insert(db)
-        .await
-        .unwrap();
+        let owner = insert_user(db, "a@example.com").await;
         let new_site = || site::ActiveModel {
             id: Set(Uuid::new_v4()),
             owner_id: Set(owner.id),
