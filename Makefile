@@ -62,7 +62,7 @@ vendor: tool-npm
 ## ---- build and run ------------------------------------------------------
 
 build: tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm vendor
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 run: build
 	LEPTOS_SITE_ROOT=target/site ./target/release/pagepulse serve
