@@ -1,15 +1,23 @@
 //! The PagePulse server: configuration, state, the axum router (Leptos pages,
 //! server functions, plain HTTP routes) and the process around it.
 
+pub mod auth;
 pub mod cli;
+pub mod client;
 pub mod config;
+pub mod error;
+pub mod origin;
 pub mod routes;
 pub mod security;
 pub mod serve;
 pub mod state;
+pub mod throttle;
 
 use app::{App, shell};
-use axum::{Router, routing::get};
+use axum::{
+    Router, middleware,
+    routing::{get, post},
+};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
@@ -27,10 +35,30 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
+    let api = Router::new()
+        .route("/api/v1/auth/register", post(routes::auth::register))
+        .route("/api/v1/auth/login", post(routes::auth::login))
+        .route("/api/v1/auth/logout", post(routes::auth::logout))
+        .route("/api/v1/auth/me", get(routes::auth::me))
+        .route(
+            "/api/v1/sites",
+            get(routes::sites::list).post(routes::sites::create),
+        )
+        .route(
+            "/api/v1/sites/{id}",
+            get(routes::sites::get)
+                .patch(routes::sites::update)
+                .delete(routes::sites::delete),
+        );
     let router = Router::new()
         .route("/health", get(routes::health::health))
+        .merge(api)
         .leptos_routes_with_context(&state, pages, context, render)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    let router = router.layer(middleware::from_fn_with_state(
+        state.clone(),
+        origin::same_origin_only,
+    ));
     security::with_security_headers(router)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -4,7 +4,10 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use pagepulse_core::DatabaseConnection;
 
-use crate::config::{AppEnv, Config};
+use crate::{
+    config::{AppEnv, Config},
+    throttle::LoginThrottle,
+};
 
 /// Everything a request handler or server function may need, cloned cheaply per request.
 #[derive(Clone, FromRef)]
@@ -12,6 +15,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
+    pub login_throttle: Arc<LoginThrottle>,
 }
 
 impl AppState {
@@ -30,6 +34,7 @@ impl AppState {
             leptos_options,
             db,
             config: Arc::new(config),
+            login_throttle: Arc::default(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The router driven in-process (no socket), on SQLite and PostgreSQL.
 
-use std::collections::HashMap;
+mod common;
 
 use axum::{
     body::Body,
@@ -12,18 +12,7 @@ use server::{AppState, config::Config, router};
 use tower::ServiceExt;
 
 fn test_config(db: &TestDb) -> Config {
-    let vars: HashMap<String, String> = [
-        ("DATABASE_URL", db.url.as_str()),
-        ("SECRET_KEY", "test-secret-key-that-is-long-enough-000"),
-        (
-            "JWT_SECRET_KEY",
-            "test-jwt-secret-key-that-is-long-enough-0",
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    Config::from_vars(&vars).expect("test configuration")
+    common::config_with(db, &[])
 }
 
 async fn get(app: axum::Router, uri: &str) -> (StatusCode, http::HeaderMap, String) {

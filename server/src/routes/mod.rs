@@ -1,4 +1,6 @@
-//! Plain axum routes (no Leptos): health now; beacons, the tracker and the REST API
-//! as the product grows.
+//! Plain axum routes (no Leptos): health and the REST API; beacons and the
+//! tracker as the product grows.
 
+pub mod auth;
 pub mod health;
+pub mod sites;

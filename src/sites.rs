@@ -1,0 +1,228 @@
+//! Sites: one tracked website each, owned by one user. Reads and writes always
+//! carry the owner, so another user's site is simply "not found".
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    entities::{event, site},
+    validate::{self, FieldError},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error("site not found")]
+    NotFound,
+    #[error("a site with this domain already exists")]
+    DomainTaken,
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+pub struct NewSite {
+    pub name: String,
+    pub domain: String,
+    pub timezone: Option<String>,
+}
+
+#[derive(Default)]
+pub struct SitePatch {
+    pub name: Option<String>,
+    pub domain: Option<String>,
+    pub timezone: Option<String>,
+    pub public: Option<bool>,
+}
+
+/// `https://www.Example.com:8080/blog?x` → `example.com`: scheme, user info, port,
+/// path, query, `www.` and case are dropped; what is left must be a host name.
+pub fn normalize_domain(input: &str) -> Result<String, FieldError> {
+    let mut host = input.trim().to_ascii_lowercase();
+    if let Some((_, rest)) = host.split_once("://") {
+        host = rest.to_owned();
+    }
+    if let Some(end) = host.find(['/', '?', '#']) {
+        host.truncate(end);
+    }
+    if let Some((_, rest)) = host.rsplit_once('@') {
+        host = rest.to_owned();
+    }
+    if let Some((name, port)) = host.rsplit_once(':')
+        && port.bytes().all(|b| b.is_ascii_digit())
+    {
+        host = name.to_owned();
+    }
+    let host = host.trim_end_matches('.');
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    validate::hostname(host)
+        .map_err(|reason| FieldError::new("domain", format!("domain {reason}")))?;
+    if !host.contains('.') {
+        return Err(FieldError::new(
+            "domain",
+            "domain must be a public host name like example.com",
+        ));
+    }
+    Ok(host.to_owned())
+}
+
+/// An IANA zone name such as `Europe/Berlin`, in its canonical spelling.
+pub fn normalize_timezone(input: &str) -> Result<String, FieldError> {
+    input
+        .trim()
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| FieldError::new("timezone", format!("unknown time zone {:?}", input.trim())))
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    owner_id: Uuid,
+    new: NewSite,
+) -> Result<site::Model, SiteError> {
+    let name = validate::name("name", &new.name)?;
+    let domain = normalize_domain(&new.domain)?;
+    let timezone = match new.timezone.as_deref() {
+        Some(tz) if !tz.trim().is_empty() => normalize_timezone(tz)?,
+        _ => "UTC".to_owned(),
+    };
+    site::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        owner_id: Set(owner_id),
+        name: Set(name),
+        domain: Set(domain),
+        timezone: Set(timezone),
+        public: Set(false),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .map_err(domain_conflict)
+}
+
+pub async fn list(db: &DatabaseConnection, owner_id: Uuid) -> Result<Vec<site::Model>, SiteError> {
+    Ok(site::Entity::find()
+        .filter(site::Column::OwnerId.eq(owner_id))
+        .order_by_asc(site::Column::CreatedAt)
+        .order_by_asc(site::Column::Name)
+        .all(db)
+        .await?)
+}
+
+pub async fn get(
+    db: &DatabaseConnection,
+    owner_id: Uuid,
+    id: Uuid,
+) -> Result<site::Model, SiteError> {
+    site::Entity::find_by_id(id)
+        .filter(site::Column::OwnerId.eq(owner_id))
+        .one(db)
+        .await?
+        .ok_or(SiteError::NotFound)
+}
+
+/// A site anyone may read: it exists and its owner made it public.
+pub async fn get_public(db: &DatabaseConnection, id: Uuid) -> Result<site::Model, SiteError> {
+    site::Entity::find_by_id(id)
+        .filter(site::Column::Public.eq(true))
+        .one(db)
+        .await?
+        .ok_or(SiteError::NotFound)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    owner_id: Uuid,
+    id: Uuid,
+    patch: SitePatch,
+) -> Result<site::Model, SiteError> {
+    let current = get(db, owner_id, id).await?;
+    let mut site = current.into_active_model();
+    if let Some(name) = patch.name {
+        site.name = Set(validate::name("name", &name)?);
+    }
+    if let Some(domain) = patch.domain {
+        site.domain = Set(normalize_domain(&domain)?);
+    }
+    if let Some(timezone) = patch.timezone {
+        site.timezone = Set(normalize_timezone(&timezone)?);
+    }
+    if let Some(public) = patch.public {
+        site.public = Set(public);
+    }
+    site.update(db).await.map_err(domain_conflict)
+}
+
+/// Removes the site and everything recorded for it, in one transaction.
+pub async fn delete(db: &DatabaseConnection, owner_id: Uuid, id: Uuid) -> Result<(), SiteError> {
+    let site = get(db, owner_id, id).await?;
+    let txn = db.begin().await?;
+    event::Entity::delete_many()
+        .filter(event::Column::SiteId.eq(site.id))
+        .exec(&txn)
+        .await?;
+    site::Entity::delete_by_id(site.id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn domain_conflict(e: DbErr) -> SiteError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => SiteError::DomainTaken,
+        _ => SiteError::Database(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_normalised() {
+        for (input, expected) in [
+            ("example.com", "example.com"),
+            ("https://www.Example.com:8080/blog?x=1#top", "example.com"),
+            ("http://user:pw@shop.example.co.uk/", "shop.example.co.uk"),
+            ("WWW.EXAMPLE.ORG.", "example.org"),
+            ("  blog.example.com  ", "blog.example.com"),
+            ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+        ] {
+            assert_eq!(normalize_domain(input).unwrap(), expected, "{input}");
+        }
+        for bad in [
+            "",
+            "localhost",
+            "exa mple.com",
+            "-bad.com",
+            "bad-.com",
+            "ex_ample.com",
+            "bücher.de",
+            "http://",
+            "a..b.com",
+            "<script>.com",
+        ] {
+            let err = normalize_domain(bad).unwrap_err();
+            assert_eq!(err.field, "domain", "{bad:?}");
+        }
+        assert!(normalize_domain(&format!("{}.com", "a".repeat(64))).is_err());
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(
+            normalize_timezone("Europe/Berlin").unwrap(),
+            "Europe/Berlin"
+        );
+        assert_eq!(
+            normalize_timezone(" America/Los_Angeles ").unwrap(),
+            "America/Los_Angeles"
+        );
+        assert_eq!(normalize_timezone("UTC").unwrap(), "UTC");
+        assert!(normalize_timezone("Mars/Olympus_Mons").is_err());
+        assert!(normalize_timezone("").is_err());
+    }
+}
