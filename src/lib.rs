@@ -7,6 +7,7 @@ pub mod db;
 pub mod entities;
 pub mod net;
 pub mod sites;
+pub mod throttle;
 pub mod tokens;
 pub mod validate;
 

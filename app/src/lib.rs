@@ -9,6 +9,8 @@ use leptos_router::{
 };
 
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod session;
 
 /// The name cargo-leptos gives the wasm, JS and CSS bundles (`[[workspace.metadata.leptos]] name`).
 pub const OUTPUT_NAME: &str = "pagepulse";

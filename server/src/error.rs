@@ -1,13 +1,14 @@
 //! The REST API's error: a status and `{"error": "...", "field"?: "..."}`. Internal
 //! failures are logged with their cause and reported to the client only as such.
 
+use app::session::{SignInError, SignUpError};
 use axum::{
     Json,
     extract::rejection::JsonRejection,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use pagepulse_core::{accounts::AccountError, sites::SiteError, tokens::TokenError};
+use pagepulse_core::{accounts::AccountError, sites::SiteError};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -26,10 +27,6 @@ impl ApiError {
             field: None,
             retry_after_secs: None,
         }
-    }
-
-    pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "not signed in")
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -102,11 +99,23 @@ impl From<SiteError> for ApiError {
     }
 }
 
-impl From<TokenError> for ApiError {
-    fn from(error: TokenError) -> Self {
+impl From<SignUpError> for ApiError {
+    fn from(error: SignUpError) -> Self {
         match error {
-            TokenError::Invalid => ApiError::unauthorized(),
-            TokenError::Signing => ApiError::internal("session token", &error),
+            SignUpError::Disabled => ApiError::new(StatusCode::FORBIDDEN, error.to_string()),
+            SignUpError::Account(error) => error.into(),
+        }
+    }
+}
+
+impl From<SignInError> for ApiError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::Throttled { retry_after_secs } => ApiError {
+                retry_after_secs: Some(retry_after_secs),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, error.to_string())
+            },
+            SignInError::Account(error) => error.into(),
         }
     }
 }

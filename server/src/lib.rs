@@ -1,9 +1,7 @@
 //! The PagePulse server: configuration, state, the axum router (Leptos pages,
 //! server functions, plain HTTP routes) and the process around it.
 
-pub mod auth;
 pub mod cli;
-pub mod client;
 pub mod config;
 pub mod error;
 pub mod origin;
@@ -11,7 +9,6 @@ pub mod routes;
 pub mod security;
 pub mod serve;
 pub mod state;
-pub mod throttle;
 
 use app::{App, shell};
 use axum::{
@@ -28,8 +25,8 @@ pub use state::AppState;
 pub fn router(state: AppState) -> Router {
     let pages = generate_route_list(App);
     let context = {
-        let db = state.db.clone();
-        move || provide_context(db.clone())
+        let auth = state.auth.clone();
+        move || provide_context(auth.clone())
     };
     let render = {
         let options = state.leptos_options.clone();

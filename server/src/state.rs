@@ -4,10 +4,9 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use pagepulse_core::DatabaseConnection;
 
-use crate::{
-    config::{AppEnv, Config},
-    throttle::LoginThrottle,
-};
+use app::session::{AuthState, SessionSettings};
+
+use crate::config::{AppEnv, Config};
 
 /// Everything a request handler or server function may need, cloned cheaply per request.
 #[derive(Clone, FromRef)]
@@ -15,7 +14,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
-    pub login_throttle: Arc<LoginThrottle>,
+    pub auth: AuthState,
 }
 
 impl AppState {
@@ -30,11 +29,23 @@ impl AppState {
                 AppEnv::Production => leptos::config::Env::PROD,
             })
             .build();
+        let auth = AuthState {
+            db: db.clone(),
+            settings: Arc::new(SessionSettings {
+                jwt_secret: config.jwt_secret_key.clone(),
+                ttl_minutes: config.jwt_access_token_expire_minutes,
+                secure_cookies: config.is_production(),
+                disable_registration: config.disable_registration,
+                trusted_proxies: config.trusted_proxies.clone(),
+                base_url: config.base_url.clone(),
+            }),
+            throttle: Arc::default(),
+        };
         AppState {
             leptos_options,
             db,
             config: Arc::new(config),
-            login_throttle: Arc::default(),
+            auth,
         }
     }
 }

@@ -14,9 +14,10 @@ use pagepulse_core::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use app::session::AuthUser;
+
 use crate::{
     AppState,
-    auth::AuthUser,
     error::{ApiError, ApiJson},
 };
 
