@@ -39,6 +39,11 @@ pub struct SitePatch {
     pub public: Option<bool>,
 }
 
+/// The tag a site owner pastes into their pages.
+pub fn tracking_snippet(base_url: &str, site_id: Uuid) -> String {
+    format!(r#"<script defer src="{base_url}/js/p.js" data-site="{site_id}"></script>"#)
+}
+
 /// `https://www.Example.com:8080/blog?x` → `example.com`: scheme, user info, port,
 /// path, query, `www.` and case are dropped; what is left must be a host name.
 pub fn normalize_domain(input: &str) -> Result<String, FieldError> {

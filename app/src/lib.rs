@@ -4,10 +4,13 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
 
+pub mod api;
+mod components;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod session;
@@ -44,6 +47,16 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=StaticSegment("") view=pages::Landing />
+                // Async: the whole page (and any redirect) is decided before the
+                // first byte, so signed-out visitors get a real 302.
+                <Route path=path!("/register") view=pages::RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/sites") view=pages::SitesPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/sites/:id/settings")
+                    view=pages::SiteSettingsPage
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </Router>
     }

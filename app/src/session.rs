@@ -49,6 +49,7 @@ pub struct AuthState {
 /// expired, or names a user who no longer exists.
 pub struct AuthUser(pub user::Model);
 
+#[derive(Debug)]
 pub struct Unauthorized;
 
 impl IntoResponse for Unauthorized {

@@ -1,5 +1,11 @@
+mod auth;
 mod landing;
 mod not_found;
+mod settings;
+mod sites;
 
+pub use auth::{LoginPage, RegisterPage};
 pub use landing::Landing;
 pub use not_found::NotFound;
+pub use settings::SiteSettingsPage;
+pub use sites::SitesPage;

@@ -35,7 +35,7 @@ pub struct SiteView {
 impl SiteView {
     pub fn new(site: site::Model, base_url: &str) -> Self {
         SiteView {
-            tracking_snippet: tracking_snippet(base_url, site.id),
+            tracking_snippet: sites::tracking_snippet(base_url, site.id),
             id: site.id,
             name: site.name,
             domain: site.domain,
@@ -44,10 +44,6 @@ impl SiteView {
             created_at: site.created_at,
         }
     }
-}
-
-pub fn tracking_snippet(base_url: &str, site_id: Uuid) -> String {
-    format!(r#"<script defer src="{base_url}/js/p.js" data-site="{site_id}"></script>"#)
 }
 
 #[derive(Deserialize)]

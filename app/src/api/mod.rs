@@ -1,0 +1,146 @@
+//! Server functions: thin adapters from the pages to the core crate, sharing the
+//! session rules with the REST API (`crate::session`).
+
+pub mod auth;
+pub mod sites;
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// What a page can be told went wrong; field errors are shown beside their input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    Field { field: String, message: String },
+    #[error("{0}")]
+    Message(String),
+    #[error("please sign in")]
+    Unauthorized,
+    /// Wrong email or password (one message for both).
+    #[error("{0}")]
+    Credentials(String),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The message for `field`, when this error is about that field.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Field { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    /// The message for errors not tied to one field.
+    pub fn general(&self) -> Option<String> {
+        match self {
+            AppError::Field { .. } => None,
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use pagepulse_core::{accounts::AccountError, sites::SiteError, validate::FieldError};
+
+    use super::AppError;
+    use crate::session::{AuthState, AuthUser};
+
+    pub fn auth_state() -> Result<AuthState, AppError> {
+        leptos::prelude::use_context::<AuthState>()
+            .ok_or_else(|| AppError::Message("server misconfigured: no session state".into()))
+    }
+
+    pub async fn signed_in_user() -> Result<pagepulse_core::entities::user::Model, AppError> {
+        let auth = auth_state()?;
+        leptos_axum::extract_with_state::<AuthUser, AuthState>(&auth)
+            .await
+            .map(|AuthUser(user)| user)
+            .map_err(|_| AppError::Unauthorized)
+    }
+
+    /// A failed server function answers with a status that fits (422 for a field,
+    /// 401, 404, ...), never the 500 a client's mistake is not.
+    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let (Err(error), Some(response)) = (
+            &result,
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        ) {
+            response.set_status(match error {
+                AppError::Field { .. } => http::StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::Message(_) => http::StatusCode::BAD_REQUEST,
+                AppError::Unauthorized | AppError::Credentials(_) => http::StatusCode::UNAUTHORIZED,
+                AppError::NotFound => http::StatusCode::NOT_FOUND,
+                AppError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
+            });
+        }
+        result
+    }
+
+    pub fn set_cookie(cookie: &str) {
+        if let (Some(response), Ok(value)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(cookie),
+        ) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+
+    impl From<FieldError> for AppError {
+        fn from(error: FieldError) -> Self {
+            AppError::Field {
+                field: error.field.to_owned(),
+                message: error.message,
+            }
+        }
+    }
+
+    impl From<AccountError> for AppError {
+        fn from(error: AccountError) -> Self {
+            match error {
+                AccountError::Invalid(field) => field.into(),
+                AccountError::EmailTaken => AppError::Field {
+                    field: "email".into(),
+                    message: error.to_string(),
+                },
+                AccountError::InvalidCredentials => AppError::Credentials(error.to_string()),
+                AccountError::Hashing | AccountError::Database(_) => {
+                    tracing::error!(%error, "accounts");
+                    AppError::Message("something went wrong; please try again".into())
+                }
+            }
+        }
+    }
+
+    impl From<SiteError> for AppError {
+        fn from(error: SiteError) -> Self {
+            match error {
+                SiteError::Invalid(field) => field.into(),
+                SiteError::NotFound => AppError::NotFound,
+                SiteError::DomainTaken => AppError::Field {
+                    field: "domain".into(),
+                    message: error.to_string(),
+                },
+                SiteError::Database(_) => {
+                    tracing::error!(%error, "sites");
+                    AppError::Message("something went wrong; please try again".into())
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub id: String,
+    pub name: String,
+    pub domain: String,
+    pub timezone: String,
+    pub public: bool,
+    pub tracking_snippet: String,
+    pub share_url: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use pagepulse_core::entities::site;
+    use uuid::Uuid;
+
+    use super::{AppError, SiteInfo};
+
+    pub fn info(site: site::Model, base_url: &str) -> SiteInfo {
+        SiteInfo {
+            id: site.id.to_string(),
+            tracking_snippet: pagepulse_core::sites::tracking_snippet(base_url, site.id),
+            share_url: format!("{base_url}/share/{}", site.id),
+            name: site.name,
+            domain: site.domain,
+            timezone: site.timezone,
+            public: site.public,
+        }
+    }
+
+    pub fn site_id(raw: &str) -> Result<Uuid, AppError> {
+        raw.parse().map_err(|_| AppError::NotFound)
+    }
+}
+
+#[server]
+pub async fn list_sites() -> Result<Vec<SiteInfo>, AppError> {
+    super::ssr::respond(
+        async move {
+            let user = super::ssr::signed_in_user().await?;
+            let auth = super::ssr::auth_state()?;
+            let sites = pagepulse_core::sites::list(&auth.db, user.id).await?;
+            Ok(sites
+                .into_iter()
+                .map(|site| ssr::info(site, &auth.settings.base_url))
+                .collect())
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn get_site(id: String) -> Result<SiteInfo, AppError> {
+    super::ssr::respond(
+        async move {
+            let user = super::ssr::signed_in_user().await?;
+            let auth = super::ssr::auth_state()?;
+            let site = pagepulse_core::sites::get(&auth.db, user.id, ssr::site_id(&id)?).await?;
+            Ok(ssr::info(site, &auth.settings.base_url))
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn create_site(name: String, domain: String, timezone: String) -> Result<(), AppError> {
+    super::ssr::respond(
+        async move {
+            use pagepulse_core::sites::NewSite;
+
+            let user = super::ssr::signed_in_user().await?;
+            let auth = super::ssr::auth_state()?;
+            let new = NewSite {
+                name,
+                domain,
+                timezone: Some(timezone),
+            };
+            let site = pagepulse_core::sites::create(&auth.db, user.id, new).await?;
+            leptos_axum::redirect(&format!("/sites/{}/settings", site.id));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Rename and time zone, from the settings form.
+#[server]
+pub async fn update_site(id: String, name: String, timezone: String) -> Result<(), AppError> {
+    super::ssr::respond(
+        async move {
+            use pagepulse_core::sites::SitePatch;
+
+            let user = super::ssr::signed_in_user().await?;
+            let auth = super::ssr::auth_state()?;
+            let patch = SitePatch {
+                name: Some(name),
+                timezone: Some(timezone),
+                ..SitePatch::default()
+            };
+            pagepulse_core::sites::update(&auth.db, user.id, ssr::site_id(&id)?, patch).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn set_public(id: String, public: bool) -> Result<(), AppError> {
+    super::ssr::respond(
+        async move {
+            use pagepulse_core::sites::SitePatch;
+
+            let user = super::ssr::signed_in_user().await?;
+            let auth = super::ssr::auth_state()?;
+            let patch = SitePatch {
+                public: Some(public),
+                ..SitePatch::default()
+            };
+            pagepulse_core::sites::update(&auth.db, user.id, ssr::site_id(&id)?, patch).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn delete_site(id: String) -> Result<(), AppError> {
+    super::ssr::respond(
+        async move {
+            let user = super::ssr::signed_in_user().await?;
+            let auth = super::ssr::auth_state()?;
+            pagepulse_core::sites::delete(&auth.db, user.id, ssr::site_id(&id)?).await?;
+            leptos_axum::redirect("/sites");
+            Ok(())
+        }
+        .await,
+    )
+}

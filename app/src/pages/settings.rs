@@ -1,0 +1,189 @@
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_params_map};
+
+use super::auth::SubmitButton;
+use crate::{
+    api::{
+        AppError,
+        sites::{DeleteSite, SetPublic, SiteInfo, UpdateSite, get_site},
+    },
+    components::{FormError, RequireUser, TextField},
+};
+
+#[component]
+pub fn SiteSettingsPage() -> impl IntoView {
+    view! {
+        <RequireUser>
+            <SiteSettings />
+        </RequireUser>
+    }
+}
+
+#[component]
+fn SiteSettings() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let update = ServerAction::<UpdateSite>::new();
+    let publish = ServerAction::<SetPublic>::new();
+    let site = Resource::new(
+        move || (id(), update.version().get(), publish.version().get()),
+        |(id, _, _)| get_site(id),
+    );
+    view! {
+        <main class="mx-auto max-w-4xl space-y-8 px-6 py-10">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match site.await {
+                        Ok(site) => view! { <SettingsSections site update publish /> }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(_) => view! { <SiteNotFound /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn SiteNotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <h1 class="text-2xl font-semibold">"Site not found"</h1>
+        <a href="/sites" class="text-indigo-600 hover:underline">"Back to your sites"</a>
+    }
+}
+
+#[component]
+fn SettingsSections(
+    site: SiteInfo,
+    update: ServerAction<UpdateSite>,
+    publish: ServerAction<SetPublic>,
+) -> impl IntoView {
+    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let delete = ServerAction::<DeleteSite>::new();
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let (update_id, delete_id) = (site.id.clone(), site.id.clone());
+    let (name, timezone) = (site.name.clone(), site.timezone.clone());
+    let confirm = format!("Yes, delete {} and all its data", site.domain);
+    view! {
+        <div>
+            <a href="/sites" class="text-sm text-indigo-600 hover:underline">"← All sites"</a>
+            <h1 class="mt-2 text-2xl font-semibold" data-testid="site-name">{site.name.clone()}</h1>
+            <p class="text-slate-500">{site.domain.clone()}</p>
+        </div>
+        <Snippet snippet=site.tracking_snippet.clone() />
+        <section class="rounded-lg border border-slate-200 bg-white p-6">
+            <h2 class="text-lg font-semibold">"Details"</h2>
+            <ActionForm action=update attr:class="mt-4 max-w-md space-y-4">
+                <input type="hidden" name="id" value=update_id />
+                <FormError error=update_error />
+                <div>
+                    <TextField label="Name" name="name" value=name error=update_error />
+                </div>
+                <div>
+                    <TextField
+                        label="Time zone (IANA, e.g. Europe/Berlin)"
+                        name="timezone"
+                        value=timezone
+                        error=update_error
+                    />
+                </div>
+                <SubmitButton label="Save" pending=update.pending() />
+            </ActionForm>
+        </section>
+        <Visibility site=site.clone() publish />
+        <section class="rounded-lg border border-red-200 bg-white p-6">
+            <h2 class="text-lg font-semibold text-red-700">"Delete site"</h2>
+            <p class="mt-2 text-sm text-slate-600">
+                "Deletes the site and every event recorded for it. This cannot be undone."
+            </p>
+            <ActionForm action=delete attr:class="mt-4 space-y-3">
+                <input type="hidden" name="id" value=delete_id />
+                <FormError error=delete_error />
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="confirm" required data-testid="confirm-delete" />
+                    {confirm}
+                </label>
+                <button
+                    type="submit"
+                    class="rounded-md bg-red-600 px-4 py-2 text-sm font-medium text-white hover:bg-red-500"
+                >
+                    "Delete site"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Snippet(snippet: String) -> impl IntoView {
+    let (copied, set_copied) = signal(false);
+    let text = snippet.clone();
+    let copy = move |_| {
+        let clipboard = window().navigator().clipboard();
+        let _ = clipboard.write_text(&text);
+        set_copied.set(true);
+    };
+    view! {
+        <section class="rounded-lg border border-slate-200 bg-white p-6">
+            <h2 class="text-lg font-semibold">"Tracking snippet"</h2>
+            <p class="mt-1 text-sm text-slate-600">
+                "Paste this into the " <code>"<head>"</code> " of every page of your site."
+            </p>
+            <pre
+                class="mt-4 overflow-x-auto rounded-md bg-slate-900 p-4 text-sm text-slate-100"
+                data-testid="snippet"
+            ><code>{snippet}</code></pre>
+            <button
+                type="button"
+                on:click=copy
+                data-testid="copy-snippet"
+                class="mt-3 rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+            >
+                {move || if copied.get() { "Copied" } else { "Copy snippet" }}
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn Visibility(site: SiteInfo, publish: ServerAction<SetPublic>) -> impl IntoView {
+    let public = site.public;
+    view! {
+        <section class="rounded-lg border border-slate-200 bg-white p-6">
+            <h2 class="text-lg font-semibold">"Public dashboard"</h2>
+            <p class="mt-1 text-sm text-slate-600" data-testid="visibility">
+                {if public {
+                    "Anyone with the link can read this site's dashboard."
+                } else {
+                    "Only you can see this site's statistics."
+                }}
+            </p>
+            {public
+                .then(|| {
+                    view! {
+                        <p class="mt-3 text-sm">
+                            "Share link: "
+                            <a href=site.share_url.clone() class="text-indigo-600 hover:underline" data-testid="share-link">
+                                {site.share_url.clone()}
+                            </a>
+                        </p>
+                    }
+                })}
+            <ActionForm action=publish attr:class="mt-4">
+                <input type="hidden" name="id" value=site.id.clone() />
+                <input type="hidden" name="public" value=(!public).to_string() />
+                <button
+                    type="submit"
+                    data-testid="toggle-public"
+                    class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+                >
+                    {if public { "Make private" } else { "Make public" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
