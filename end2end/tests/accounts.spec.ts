@@ -27,7 +27,7 @@ async function hydrated(page: Page) {
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1, { timeout: 20_000 });
 }
 
-test("sign up, add a site, copy the snippet, go public, sign out and back in", async ({ page, context, baseURL }) => {
+test("a new user signs up, adds two sites, copies the snippet, goes public, deletes one, signs out and in", async ({ page, context, baseURL }) => {
   const { problems, clientErrors } = watch(page, baseURL!);
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const email = `owner-${Date.now()}@example.com`;
@@ -92,6 +92,25 @@ test("sign up, add a site, copy the snippet, go public, sign out and back in", a
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/sites$/);
   await expect(page.getByTestId("site-list")).toContainText(domain);
+
+  // A second site: rename it, set its time zone, then delete it after confirming.
+  await hydrated(page);
+  const second = `shop-${Date.now()}.example.com`;
+  await page.getByLabel("Name").fill("Shop");
+  await page.getByLabel("Domain").fill(second);
+  await page.getByRole("button", { name: "Add site" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await hydrated(page);
+  await page.getByLabel("Name").fill("Shop EU");
+  await page.getByLabel(/^Time zone/).fill("Europe/Berlin");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("site-name")).toHaveText("Shop EU");
+  await expect(page.getByLabel(/^Time zone/)).toHaveValue("Europe/Berlin");
+  await page.getByTestId("confirm-delete").check();
+  await page.getByRole("button", { name: "Delete site" }).click();
+  await expect(page).toHaveURL(/\/sites$/);
+  await expect(page.getByTestId("site-list")).toContainText(domain);
+  await expect(page.getByTestId("site-list")).not.toContainText(second);
 
   expect(problems).toEqual([]);
   // Short password, bad domain, wrong password: and nothing else.
