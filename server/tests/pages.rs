@@ -13,7 +13,10 @@ async fn signed_out_visitors_are_sent_to_login_and_signed_in_users_past_it() {
     let app = app(&t);
     // Browsers ask for HTML; that is when a server-side redirect is a real 302.
     const HTML: (&str, &str) = ("accept", "text/html");
-    for path in ["/sites", "/sites/00000000-0000-0000-0000-000000000000/settings"] {
+    for path in [
+        "/sites",
+        "/sites/00000000-0000-0000-0000-000000000000/settings",
+    ] {
         let reply = send(&app, Method::GET, path, &[HTML], None).await;
         assert_eq!(reply.status, StatusCode::FOUND, "{path}");
         assert_eq!(reply.headers[header::LOCATION], "/login", "{path}");
@@ -23,7 +26,14 @@ async fn signed_out_visitors_are_sent_to_login_and_signed_in_users_past_it() {
     assert!(login.body.contains("Sign in"));
 
     let cookie = sign_up(&app, "ada@example.com").await;
-    let away = send(&app, Method::GET, "/login", &[HTML, ("cookie", &cookie)], None).await;
+    let away = send(
+        &app,
+        Method::GET,
+        "/login",
+        &[HTML, ("cookie", &cookie)],
+        None,
+    )
+    .await;
     assert_eq!(away.status, StatusCode::FOUND);
     assert_eq!(away.headers[header::LOCATION], "/sites");
     let sites = send(&app, Method::GET, "/sites", &[("cookie", &cookie)], None).await;
@@ -87,20 +97,46 @@ async fn server_functions_refuse_cross_origin_posts() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
     let mut same_site = form.to_vec();
-    same_site.extend([("origin", "http://localhost:8000"), ("host", "localhost:8000")]);
+    same_site.extend([
+        ("origin", "http://localhost:8000"),
+        ("host", "localhost:8000"),
+    ]);
     let accepted = send_form(&app, create, &same_site, body).await;
-    assert!(accepted.status.is_success() || accepted.status.is_redirection(), "{}", accepted.status);
-    let sites = send(&app, Method::GET, "/api/v1/sites", &[("cookie", &cookie)], None).await.json();
-    assert_eq!(sites.as_array().unwrap().len(), 1, "only the same-origin request created a site");
+    assert!(
+        accepted.status.is_success() || accepted.status.is_redirection(),
+        "{}",
+        accepted.status
+    );
+    let sites = send(
+        &app,
+        Method::GET,
+        "/api/v1/sites",
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        sites.as_array().unwrap().len(),
+        1,
+        "only the same-origin request created a site"
+    );
     t.teardown().await;
 }
 
-async fn send_form(app: &axum::Router, path: &str, headers: &[(&str, &str)], body: &str) -> common::Reply {
+async fn send_form(
+    app: &axum::Router,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> common::Reply {
     use axum::body::Body;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 
-    let mut request = axum::http::Request::builder().method(Method::POST).uri(path);
+    let mut request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(path);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }

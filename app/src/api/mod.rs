@@ -75,8 +75,17 @@ mod ssr {
     }
 
     /// A failed server function answers with a status that fits (422 for a field,
-    /// 401, 404, ...), never the 500 a client's mistake is not.
+    /// 401, 404, ...), never the 500 a client's mistake is not. A plain form post
+    /// (no JavaScript) is left to Leptos, which redirects back to the form with
+    /// the error in the URL so the page can show it.
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        let plain_form_post = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.headers.get(http::header::ACCEPT).cloned())
+            .and_then(|accept| accept.to_str().ok().map(|a| a.contains("text/html")))
+            .unwrap_or(false);
+        if plain_form_post {
+            return result;
+        }
         if let (Err(error), Some(response)) = (
             &result,
             leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
