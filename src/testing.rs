@@ -6,9 +6,16 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectOptions, ConnectionTrait, Database,
+    DatabaseConnection,
+};
+use uuid::Uuid;
 
-use crate::db::{self, Backend};
+use crate::{
+    db::{self, Backend},
+    entities::event,
+};
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 const PREFIX: &str = "pp_test_";
@@ -105,6 +112,40 @@ impl TestDb {
             }
         }
     }
+}
+
+/// Stores one pageview of `path` at `ts` (Unix ms) with fixed, plausible dimensions.
+pub async fn insert_pageview(
+    db: &DatabaseConnection,
+    site_id: Uuid,
+    ts: i64,
+    path: &str,
+) -> event::Model {
+    event::ActiveModel {
+        site_id: Set(site_id),
+        ts: Set(ts),
+        name: Set("pageview".into()),
+        hostname: Set("example.com".into()),
+        path: Set(path.into()),
+        referrer_source: Set(String::new()),
+        utm_source: Set(String::new()),
+        utm_medium: Set(String::new()),
+        utm_campaign: Set(String::new()),
+        utm_term: Set(String::new()),
+        utm_content: Set(String::new()),
+        browser: Set("Firefox".into()),
+        browser_version: Set("133".into()),
+        os: Set("Linux".into()),
+        device: Set("desktop".into()),
+        country: Set(Some("DE".into())),
+        visitor_id: Set(-42),
+        visit_id: Set(i64::MAX),
+        props: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("insert a pageview")
 }
 
 /// `<unix seconds>_<random>`: unique across parallel test processes, and the time

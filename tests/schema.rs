@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use migration::{Migrator, MigratorTrait};
 use pagepulse_core::{
     entities::{daily_salt, event, site, user},
-    testing::TestDb,
+    testing::{TestDb, insert_pageview},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, ModelTrait, PaginatorTrait,
@@ -78,31 +78,7 @@ async fn entities_round_trip_and_site_deletion_cascades() {
         .await
         .unwrap();
         for (i, path) in ["/", "/pricing", "/blog/ünïcode"].into_iter().enumerate() {
-            event::ActiveModel {
-                site_id: Set(site.id),
-                ts: Set(1_764_288_000_000 + i as i64 * 1000),
-                name: Set("pageview".into()),
-                hostname: Set("blog.example.com".into()),
-                path: Set(path.into()),
-                referrer_source: Set(String::new()),
-                utm_source: Set(String::new()),
-                utm_medium: Set(String::new()),
-                utm_campaign: Set(String::new()),
-                utm_term: Set(String::new()),
-                utm_content: Set(String::new()),
-                browser: Set("Firefox".into()),
-                browser_version: Set("133".into()),
-                os: Set("Linux".into()),
-                device: Set("desktop".into()),
-                country: Set(Some("DE".into())),
-                visitor_id: Set(-42),
-                visit_id: Set(i64::MAX),
-                props: Set(None),
-                ..Default::default()
-            }
-            .insert(db)
-            .await
-            .unwrap();
+            insert_pageview(db, site.id, 1_764_288_000_000 + i as i64 * 1000, path).await;
         }
 
         let salt = daily_salt::Entity::find_by_id(day)

@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode, header};
-use common::{app, send, sign_up};
+use common::{app, create_site, send, sign_up};
 use pagepulse_core::testing::TestDb;
 
 #[tokio::test]
@@ -48,15 +48,7 @@ async fn a_settings_page_exists_only_for_the_owner() {
         let app = app(&t);
         let owner = sign_up(&app, "owner@example.com").await;
         let intruder = sign_up(&app, "intruder@example.com").await;
-        let site = send(
-            &app,
-            Method::POST,
-            "/api/v1/sites",
-            &[("cookie", &owner)],
-            Some(r#"{"name":"Blog","domain":"blog.example.com"}"#),
-        )
-        .await
-        .json();
+        let site = create_site(&app, &owner, "Blog", "blog.example.com").await;
         let path = format!("/sites/{}/settings", site["id"].as_str().unwrap());
 
         let mine = send(&app, Method::GET, &path, &[("cookie", &owner)], None).await;

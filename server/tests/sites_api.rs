@@ -5,9 +5,12 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use chrono::Utc;
-use common::{app, send, sign_up};
-use pagepulse_core::{entities::event, testing::TestDb};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
+use common::{app, create_site, send, sign_up};
+use pagepulse_core::{
+    entities::event,
+    testing::{TestDb, insert_pageview},
+};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 
 async fn create(app: &axum::Router, cookie: &str, body: &str) -> common::Reply {
@@ -126,13 +129,7 @@ async fn another_users_site_is_404_on_every_route() {
         let app = app(&t);
         let owner = sign_up(&app, "owner@example.com").await;
         let intruder = sign_up(&app, "intruder@example.com").await;
-        let site = create(
-            &app,
-            &owner,
-            r#"{"name":"Blog","domain":"blog.example.com"}"#,
-        )
-        .await
-        .json();
+        let site = create_site(&app, &owner, "Blog", "blog.example.com").await;
         let uri = format!("/api/v1/sites/{}", site["id"].as_str().unwrap());
 
         let listed = send(
@@ -182,19 +179,8 @@ async fn a_site_is_listed_updated_and_deleted_with_its_events() {
     for t in TestDb::all().await {
         let app = app(&t);
         let cookie = sign_up(&app, "ada@example.com").await;
-        let first = create(
-            &app,
-            &cookie,
-            r#"{"name":"Blog","domain":"blog.example.com"}"#,
-        )
-        .await
-        .json();
-        create(
-            &app,
-            &cookie,
-            r#"{"name":"Shop","domain":"shop.example.com"}"#,
-        )
-        .await;
+        let first = create_site(&app, &cookie, "Blog", "blog.example.com").await;
+        create_site(&app, &cookie, "Shop", "shop.example.com").await;
         let listed = send(
             &app,
             Method::GET,
@@ -263,31 +249,7 @@ async fn a_site_is_listed_updated_and_deleted_with_its_events() {
 
         let site_id = uuid::Uuid::parse_str(id).unwrap();
         for path in ["/", "/about"] {
-            event::ActiveModel {
-                site_id: Set(site_id),
-                ts: Set(Utc::now().timestamp_millis()),
-                name: Set("pageview".into()),
-                hostname: Set("journal.example.com".into()),
-                path: Set(path.into()),
-                referrer_source: Set(String::new()),
-                utm_source: Set(String::new()),
-                utm_medium: Set(String::new()),
-                utm_campaign: Set(String::new()),
-                utm_term: Set(String::new()),
-                utm_content: Set(String::new()),
-                browser: Set("Chrome".into()),
-                browser_version: Set("131".into()),
-                os: Set("Windows".into()),
-                device: Set("desktop".into()),
-                country: Set(None),
-                visitor_id: Set(1),
-                visit_id: Set(1),
-                props: Set(None),
-                ..Default::default()
-            }
-            .insert(&t.db)
-            .await
-            .unwrap();
+            insert_pageview(&t.db, site_id, Utc::now().timestamp_millis(), path).await;
         }
         let deleted = send(&app, Method::DELETE, &uri, &[("cookie", &cookie)], None).await;
         assert_eq!(deleted.status, StatusCode::NO_CONTENT);

@@ -100,3 +100,18 @@ pub async fn sign_up(app: &Router, email: &str) -> String {
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     reply.session_cookie()
 }
+
+/// Creates a site through the API and returns its JSON.
+pub async fn create_site(app: &Router, cookie: &str, name: &str, domain: &str) -> Value {
+    let body = serde_json::json!({ "name": name, "domain": domain }).to_string();
+    let reply = send(
+        app,
+        Method::POST,
+        "/api/v1/sites",
+        &[("cookie", cookie)],
+        Some(&body),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.json()
+}
