@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod db;
 pub mod entities;
+pub mod ingest;
 pub mod net;
 pub mod sites;
 pub mod throttle;

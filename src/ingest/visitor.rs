@@ -1,0 +1,137 @@
+//! Cookie-free visitor ids (SPEC §4): the first 8 bytes of
+//! SHA-256(daily_salt ‖ SECRET_KEY ‖ site_id ‖ client_ip ‖ user_agent), where the
+//! salt is random per UTC day and deleted after two days. Once a salt is gone
+//! nobody, not even the holder of SECRET_KEY, can link its hashes to an address.
+
+use std::net::IpAddr;
+
+use chrono::{Days, NaiveDate, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    sea_query::OnConflict,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::entities::daily_salt;
+
+pub type Salt = [u8; 32];
+
+pub fn visitor_id(
+    salt: &Salt,
+    secret_key: &str,
+    site_id: Uuid,
+    ip: IpAddr,
+    user_agent: &str,
+) -> i64 {
+    let mut hash = Sha256::new();
+    hash.update(salt);
+    hash.update(secret_key.as_bytes());
+    hash.update(site_id.as_bytes());
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => hash.update(v4.octets()),
+        IpAddr::V6(v6) => hash.update(v6.octets()),
+    }
+    hash.update(user_agent.as_bytes());
+    let digest = hash.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
+/// The salt of `day`, made now if this is the first event of the day. Concurrent
+/// servers may race to make it; the primary key lets exactly one win and every
+/// server reads the winner back.
+pub async fn salt_for(db: &DatabaseConnection, day: NaiveDate) -> Result<Salt, DbErr> {
+    if let Some(salt) = stored_salt(db, day).await? {
+        return Ok(salt);
+    }
+    let fresh = daily_salt::ActiveModel {
+        day: Set(day),
+        salt: Set(rand::random::<Salt>().to_vec()),
+        created_at: Set(Utc::now()),
+    };
+    daily_salt::Entity::insert(fresh)
+        .on_conflict(
+            OnConflict::column(daily_salt::Column::Day)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    stored_salt(db, day)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("daily salt for {day}")))
+}
+
+/// Deletes every salt older than yesterday (relative to `today`, UTC).
+pub async fn forget_old_salts(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr> {
+    let keep_from = today.checked_sub_days(Days::new(1)).unwrap_or(today);
+    let deleted = daily_salt::Entity::delete_many()
+        .filter(daily_salt::Column::Day.lt(keep_from))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
+async fn stored_salt(db: &DatabaseConnection, day: NaiveDate) -> Result<Option<Salt>, DbErr> {
+    Ok(daily_salt::Entity::find_by_id(day)
+        .one(db)
+        .await?
+        .and_then(|row| row.salt.try_into().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_depends_on_every_input() {
+        let site = Uuid::from_u128(7);
+        let ip: IpAddr = "203.0.113.9".parse().unwrap();
+        let base = visitor_id(&[1; 32], "secret", site, ip, "UA");
+        assert_eq!(
+            base,
+            visitor_id(&[1; 32], "secret", site, ip, "UA"),
+            "deterministic"
+        );
+        assert_ne!(base, visitor_id(&[2; 32], "secret", site, ip, "UA"), "salt");
+        assert_ne!(
+            base,
+            visitor_id(&[1; 32], "other", site, ip, "UA"),
+            "secret"
+        );
+        assert_ne!(
+            base,
+            visitor_id(&[1; 32], "secret", Uuid::from_u128(8), ip, "UA"),
+            "site"
+        );
+        assert_ne!(
+            base,
+            visitor_id(
+                &[1; 32],
+                "secret",
+                site,
+                "203.0.113.10".parse().unwrap(),
+                "UA"
+            ),
+            "ip"
+        );
+        assert_ne!(
+            base,
+            visitor_id(&[1; 32], "secret", site, ip, "UA2"),
+            "user agent"
+        );
+        // An IPv4 address seen as IPv4-mapped IPv6 is the same visitor.
+        assert_eq!(
+            base,
+            visitor_id(
+                &[1; 32],
+                "secret",
+                site,
+                "::ffff:203.0.113.9".parse().unwrap(),
+                "UA"
+            )
+        );
+    }
+}
