@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
 .PHONY: help tools tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm tool-chromium \
-        vendor build run test lint test-rust test-e2e clean
+        vendor tracker assets build run test lint test-rust test-e2e clean
 
 help:
 	@echo "make run    install what is missing, build, serve on http://localhost:8000 (SQLite)"
@@ -59,9 +59,21 @@ vendor: tool-npm
 	@cmp -s node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js \
 	  || cp node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js
 
+# The tracker: hand-written, minified here, and held to its size budget.
+TRACKER_BUDGET := 1024
+public/js/p.js: server/tracker/p.js node_modules/.package-lock.json
+	@mkdir -p public/js
+	esbuild $< --minify --target=es2017 --log-level=warning --outfile=$@
+	@size=$$(wc -c < $@); echo "tracker: $$size bytes minified (budget $(TRACKER_BUDGET))"; \
+	  [ $$size -le $(TRACKER_BUDGET) ] || { echo "tracker is over its size budget"; rm -f $@; exit 1; }
+
+tracker: public/js/p.js
+
+assets: vendor tracker
+
 ## ---- build and run ------------------------------------------------------
 
-build: tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm vendor
+build: tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm assets
 	cargo leptos build --release --precompress
 
 run: build
@@ -69,7 +81,7 @@ run: build
 
 ## ---- tests --------------------------------------------------------------
 
-test: tools vendor lint test-rust test-e2e
+test: tools assets lint test-rust test-e2e
 	@echo "make test: all checks passed"
 
 lint:
@@ -101,4 +113,4 @@ test-e2e:
 
 clean:
 	cargo clean
-	rm -rf node_modules public/vendor
+	rm -rf node_modules public/vendor public/js

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         );
     let router = Router::new()
         .route("/health", get(routes::health::health))
+        .route("/js/p.js", get(routes::tracker::tracker))
         .merge(api)
         .leptos_routes_with_context(&state, pages, context, render)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));

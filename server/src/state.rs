@@ -6,7 +6,10 @@ use pagepulse_core::DatabaseConnection;
 
 use app::session::{AuthState, SessionSettings};
 
-use crate::config::{AppEnv, Config};
+use crate::{
+    config::{AppEnv, Config},
+    routes::tracker::TrackerScript,
+};
 
 /// Everything a request handler or server function may need, cloned cheaply per request.
 #[derive(Clone, FromRef)]
@@ -15,6 +18,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub auth: AuthState,
+    pub tracker: Arc<TrackerScript>,
 }
 
 impl AppState {
@@ -42,6 +46,7 @@ impl AppState {
             throttle: Arc::default(),
         };
         AppState {
+            tracker: Arc::new(TrackerScript::load(&config.site_root)),
             leptos_options,
             db,
             config: Arc::new(config),

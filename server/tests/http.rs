@@ -93,3 +93,85 @@ async fn unknown_pages_are_404() {
     assert!(body.contains("Page not found"));
     t.teardown().await;
 }
+
+#[tokio::test]
+async fn the_tracker_is_served_with_caching_and_revalidation() {
+    let t = TestDb::sqlite().await;
+    let site_root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site_root.path().join("js")).unwrap();
+    std::fs::write(
+        site_root.path().join("js/p.js"),
+        "(function(){/*minified*/})();",
+    )
+    .unwrap();
+    let root = site_root.path().display().to_string();
+    let app = router(AppState::new(
+        common::config_with(&t, &[("LEPTOS_SITE_ROOT", root.as_str())]),
+        t.db.clone(),
+    ));
+
+    let (status, headers, body) = get(app.clone(), "/js/p.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body, "(function(){/*minified*/})();",
+        "the minified build is served"
+    );
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/javascript")
+    );
+    assert!(
+        headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+    let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.len() == 18, "{etag}");
+
+    let revalidate = |tag: &str| {
+        Request::get("/js/p.js")
+            .header(header::IF_NONE_MATCH, tag)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let unchanged = app.clone().oneshot(revalidate(&etag)).await.unwrap();
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(unchanged.headers()[header::ETAG], etag.as_str());
+    assert!(
+        unchanged
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .is_empty()
+    );
+    let stale = app
+        .oneshot(revalidate("\"0000000000000000\""))
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::OK);
+    t.teardown().await;
+}
+
+#[tokio::test]
+async fn without_a_minified_build_the_tracker_source_is_served() {
+    let t = TestDb::sqlite().await;
+    let empty_root = tempfile::tempdir().unwrap();
+    let root = empty_root.path().display().to_string();
+    let app = router(AppState::new(
+        common::config_with(&t, &[("LEPTOS_SITE_ROOT", root.as_str())]),
+        t.db.clone(),
+    ));
+    let (status, _, body) = get(app, "/js/p.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("window.pagepulse") || body.contains("w.pagepulse"),
+        "{body}"
+    );
+    assert!(body.contains("/api/v1/event"));
+    t.teardown().await;
+}

@@ -1,6 +1,6 @@
-//! Plain axum routes (no Leptos): health and the REST API; beacons and the
-//! tracker as the product grows.
+//! Plain axum routes (no Leptos): health, the tracker script and the REST API.
 
 pub mod auth;
 pub mod health;
 pub mod sites;
+pub mod tracker;
