@@ -39,6 +39,11 @@ pub struct SitePatch {
     pub public: Option<bool>,
 }
 
+/// A site id from a URL: anything that is not a UUID names no site.
+pub fn parse_id(raw: &str) -> Result<Uuid, SiteError> {
+    raw.parse().map_err(|_| SiteError::NotFound)
+}
+
 /// The tag a site owner pastes into their pages.
 pub fn tracking_snippet(base_url: &str, site_id: Uuid) -> String {
     format!(r#"<script defer src="{base_url}/js/p.js" data-site="{site_id}"></script>"#)

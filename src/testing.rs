@@ -158,7 +158,12 @@ fn unique_suffix() -> String {
     format!("{secs}_{:08x}", rand::random::<u32>())
 }
 
+/// Once per test process: every test after the first would only repeat the scan.
 async fn drop_stale_databases(admin: &DatabaseConnection) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
     let Ok(rows) = admin
         .query_all_raw(sea_orm::Statement::from_string(
             admin.get_database_backend(),

@@ -15,10 +15,15 @@ use crate::{
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub auth: AuthState,
     pub tracker: Arc<TrackerScript>,
+}
+
+impl FromRef<AppState> for DatabaseConnection {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth.db.clone()
+    }
 }
 
 impl AppState {
@@ -34,7 +39,7 @@ impl AppState {
             })
             .build();
         let auth = AuthState {
-            db: db.clone(),
+            db,
             settings: Arc::new(SessionSettings {
                 jwt_secret: config.jwt_secret_key.clone(),
                 ttl_minutes: config.jwt_access_token_expire_minutes,
@@ -48,9 +53,12 @@ impl AppState {
         AppState {
             tracker: Arc::new(TrackerScript::load(&config.site_root)),
             leptos_options,
-            db,
             config: Arc::new(config),
             auth,
         }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.auth.db
     }
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode, header};
-use common::{app, app_with, send, sign_up};
+use common::{app, app_with, get_as, send, sign_up};
 use pagepulse_core::testing::TestDb;
 
 const REGISTER: &str = "/api/v1/auth/register";
@@ -183,12 +183,7 @@ async fn login_logout_and_me() {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         assert_eq!(reply.json()["email"], "ada@example.com");
         let cookie = reply.session_cookie();
-        assert_eq!(
-            send(&app, Method::GET, ME, &[("cookie", &cookie)], None)
-                .await
-                .status,
-            StatusCode::OK
-        );
+        assert_eq!(get_as(&app, ME, &cookie).await.status, StatusCode::OK);
 
         let out = send(
             &app,

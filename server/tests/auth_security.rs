@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode, header};
-use common::{JWT_SECRET, app, send, sign_up};
+use common::{JWT_SECRET, app, get_as, send, sign_up};
 use pagepulse_core::{testing::TestDb, tokens};
 
 const LOGIN: &str = "/api/v1/auth/login";
@@ -117,9 +117,7 @@ async fn forged_expired_unsigned_and_foreign_tokens_are_401() {
     let t = TestDb::sqlite().await;
     let app = app(&t);
     let cookie = sign_up(&app, "ada@example.com").await;
-    let me = send(&app, Method::GET, ME, &[("cookie", &cookie)], None)
-        .await
-        .json();
+    let me = get_as(&app, ME, &cookie).await.json();
     let id: uuid::Uuid = me["id"].as_str().unwrap().parse().unwrap();
 
     let expired = tokens::issue(id, JWT_SECRET, -1).unwrap();

@@ -8,12 +8,8 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use pagepulse_core::testing::TestDb;
-use server::{AppState, config::Config, router};
+use server::{AppState, router};
 use tower::ServiceExt;
-
-fn test_config(db: &TestDb) -> Config {
-    common::config_with(db, &[])
-}
 
 async fn get(app: axum::Router, uri: &str) -> (StatusCode, http::HeaderMap, String) {
     let response = app
@@ -29,7 +25,7 @@ async fn get(app: axum::Router, uri: &str) -> (StatusCode, http::HeaderMap, Stri
 #[tokio::test]
 async fn health_reports_the_database() {
     for t in TestDb::all().await {
-        let state = AppState::new(test_config(&t), t.db.clone());
+        let state = AppState::new(common::config_with(&t, &[]), t.db.clone());
         let (status, headers, body) = get(router(state.clone()), "/health").await;
         assert_eq!(status, StatusCode::OK, "{:?}", t.backend);
         assert_eq!(headers[header::CONTENT_TYPE], "application/json");
@@ -50,7 +46,7 @@ async fn health_reports_the_database() {
 #[tokio::test]
 async fn the_landing_page_is_server_rendered_with_security_headers() {
     for t in TestDb::all().await {
-        let app = router(AppState::new(test_config(&t), t.db.clone()));
+        let app = router(AppState::new(common::config_with(&t, &[]), t.db.clone()));
         let (status, headers, body) = get(app, "/").await;
         assert_eq!(status, StatusCode::OK);
         assert!(
@@ -87,7 +83,7 @@ async fn the_landing_page_is_server_rendered_with_security_headers() {
 #[tokio::test]
 async fn unknown_pages_are_404() {
     let t = TestDb::sqlite().await;
-    let app = router(AppState::new(test_config(&t), t.db.clone()));
+    let app = router(AppState::new(common::config_with(&t, &[]), t.db.clone()));
     let (status, _, body) = get(app, "/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Page not found"));

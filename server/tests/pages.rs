@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode, header};
-use common::{app, create_site, send, sign_up};
+use common::{app, create_site, get_as, send, sign_up};
 use pagepulse_core::testing::TestDb;
 
 #[tokio::test]
@@ -36,7 +36,7 @@ async fn signed_out_visitors_are_sent_to_login_and_signed_in_users_past_it() {
     .await;
     assert_eq!(away.status, StatusCode::FOUND);
     assert_eq!(away.headers[header::LOCATION], "/sites");
-    let sites = send(&app, Method::GET, "/sites", &[("cookie", &cookie)], None).await;
+    let sites = get_as(&app, "/sites", &cookie).await;
     assert_eq!(sites.status, StatusCode::OK);
     assert!(sites.body.contains("Your sites"));
     t.teardown().await;
@@ -51,13 +51,13 @@ async fn a_settings_page_exists_only_for_the_owner() {
         let site = create_site(&app, &owner, "Blog", "blog.example.com").await;
         let path = format!("/sites/{}/settings", site["id"].as_str().unwrap());
 
-        let mine = send(&app, Method::GET, &path, &[("cookie", &owner)], None).await;
+        let mine = get_as(&app, &path, &owner).await;
         assert_eq!(mine.status, StatusCode::OK, "{:?}", t.backend);
         // Server-rendered with the real snippet, readable without JavaScript.
         assert!(mine.body.contains("blog.example.com"));
         assert!(mine.body.contains("https://stats.example.net/js/p.js"));
 
-        let theirs = send(&app, Method::GET, &path, &[("cookie", &intruder)], None).await;
+        let theirs = get_as(&app, &path, &intruder).await;
         assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{:?}", t.backend);
         assert!(theirs.body.contains("Site not found"));
         assert!(!theirs.body.contains("blog.example.com"));
@@ -99,15 +99,7 @@ async fn server_functions_refuse_cross_origin_posts() {
         "{}",
         accepted.status
     );
-    let sites = send(
-        &app,
-        Method::GET,
-        "/api/v1/sites",
-        &[("cookie", &cookie)],
-        None,
-    )
-    .await
-    .json();
+    let sites = get_as(&app, "/api/v1/sites", &cookie).await.json();
     assert_eq!(
         sites.as_array().unwrap().len(),
         1,

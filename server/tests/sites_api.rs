@@ -5,7 +5,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use chrono::Utc;
-use common::{app, create_site, send, sign_up};
+use common::{app, create_site, get_as, send, sign_up};
 use pagepulse_core::{
     entities::event,
     testing::{TestDb, insert_pageview},
@@ -132,14 +132,7 @@ async fn another_users_site_is_404_on_every_route() {
         let site = create_site(&app, &owner, "Blog", "blog.example.com").await;
         let uri = format!("/api/v1/sites/{}", site["id"].as_str().unwrap());
 
-        let listed = send(
-            &app,
-            Method::GET,
-            "/api/v1/sites",
-            &[("cookie", &intruder)],
-            None,
-        )
-        .await;
+        let listed = get_as(&app, "/api/v1/sites", &intruder).await;
         assert_eq!(listed.json(), json!([]));
         for (method, body) in [
             (Method::GET, None),
@@ -156,18 +149,11 @@ async fn another_users_site_is_404_on_every_route() {
             assert_eq!(reply.json()["error"], "site not found");
         }
         for bad_id in ["not-a-uuid", "00000000-0000-0000-0000-000000000000"] {
-            let reply = send(
-                &app,
-                Method::GET,
-                &format!("/api/v1/sites/{bad_id}"),
-                &[("cookie", &owner)],
-                None,
-            )
-            .await;
+            let reply = get_as(&app, &format!("/api/v1/sites/{bad_id}"), &owner).await;
             assert_eq!(reply.status, StatusCode::NOT_FOUND, "{bad_id}");
         }
         // The owner still sees it, untouched.
-        let mine = send(&app, Method::GET, &uri, &[("cookie", &owner)], None).await;
+        let mine = get_as(&app, &uri, &owner).await;
         assert_eq!(mine.status, StatusCode::OK);
         assert_eq!(mine.json()["public"], false);
         t.teardown().await;
@@ -181,15 +167,7 @@ async fn a_site_is_listed_updated_and_deleted_with_its_events() {
         let cookie = sign_up(&app, "ada@example.com").await;
         let first = create_site(&app, &cookie, "Blog", "blog.example.com").await;
         create_site(&app, &cookie, "Shop", "shop.example.com").await;
-        let listed = send(
-            &app,
-            Method::GET,
-            "/api/v1/sites",
-            &[("cookie", &cookie)],
-            None,
-        )
-        .await
-        .json();
+        let listed = get_as(&app, "/api/v1/sites", &cookie).await.json();
         let names: Vec<_> = listed
             .as_array()
             .unwrap()
@@ -242,9 +220,7 @@ async fn a_site_is_listed_updated_and_deleted_with_its_events() {
             .await;
             assert_eq!(reply.status, status, "{body}: {}", reply.body);
         }
-        let unchanged = send(&app, Method::GET, &uri, &[("cookie", &cookie)], None)
-            .await
-            .json();
+        let unchanged = get_as(&app, &uri, &cookie).await.json();
         assert_eq!(unchanged["domain"], "journal.example.com");
 
         let site_id = uuid::Uuid::parse_str(id).unwrap();
@@ -260,20 +236,10 @@ async fn a_site_is_listed_updated_and_deleted_with_its_events() {
             t.backend
         );
         assert_eq!(
-            send(&app, Method::GET, &uri, &[("cookie", &cookie)], None)
-                .await
-                .status,
+            get_as(&app, &uri, &cookie).await.status,
             StatusCode::NOT_FOUND
         );
-        let left = send(
-            &app,
-            Method::GET,
-            "/api/v1/sites",
-            &[("cookie", &cookie)],
-            None,
-        )
-        .await
-        .json();
+        let left = get_as(&app, "/api/v1/sites", &cookie).await.json();
         assert_eq!(left.as_array().unwrap().len(), 1);
         t.teardown().await;
     }

@@ -88,29 +88,11 @@ pub fn host_belongs_to(host: &str, domain: &str) -> bool {
 /// Decodes `%xx` escapes; bytes that are not UTF-8 become U+FFFD rather than an
 /// error, and control characters are dropped so a path can never carry them.
 fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(h << 4 | l);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out)
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
         .chars()
         .filter(|c| !c.is_control())
         .collect()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]

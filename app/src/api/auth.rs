@@ -44,8 +44,7 @@ pub async fn register(name: String, email: String, password: String) -> Result<(
                 SignUpError::Disabled => AppError::Message(error.to_string()),
                 SignUpError::Account(error) => error.into(),
             })?;
-            super::ssr::set_cookie(&cookie);
-            leptos_axum::redirect("/sites");
+            signed_in(&cookie);
             Ok(())
         }
         .await,
@@ -68,8 +67,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
                     SignInError::Throttled { .. } => AppError::Message(error.to_string()),
                     SignInError::Account(error) => error.into(),
                 })?;
-            super::ssr::set_cookie(&cookie);
-            leptos_axum::redirect("/sites");
+            signed_in(&cookie);
             Ok(())
         }
         .await,
@@ -87,4 +85,11 @@ pub async fn logout() -> Result<(), AppError> {
         }
         .await,
     )
+}
+
+/// Sets the session cookie and sends the browser on to its sites.
+#[cfg(feature = "ssr")]
+fn signed_in(cookie: &str) {
+    super::ssr::set_cookie(cookie);
+    leptos_axum::redirect("/sites");
 }

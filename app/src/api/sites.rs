@@ -17,9 +17,8 @@ pub struct SiteInfo {
 #[cfg(feature = "ssr")]
 mod ssr {
     use pagepulse_core::entities::site;
-    use uuid::Uuid;
 
-    use super::{AppError, SiteInfo};
+    use super::SiteInfo;
 
     pub fn info(site: site::Model, base_url: &str) -> SiteInfo {
         SiteInfo {
@@ -31,10 +30,6 @@ mod ssr {
             timezone: site.timezone,
             public: site.public,
         }
-    }
-
-    pub fn site_id(raw: &str) -> Result<Uuid, AppError> {
-        raw.parse().map_err(|_| AppError::NotFound)
     }
 }
 
@@ -60,7 +55,12 @@ pub async fn get_site(id: String) -> Result<SiteInfo, AppError> {
         async move {
             let user = super::ssr::signed_in_user().await?;
             let auth = super::ssr::auth_state()?;
-            let site = pagepulse_core::sites::get(&auth.db, user.id, ssr::site_id(&id)?).await?;
+            let site = pagepulse_core::sites::get(
+                &auth.db,
+                user.id,
+                pagepulse_core::sites::parse_id(&id)?,
+            )
+            .await?;
             Ok(ssr::info(site, &auth.settings.base_url))
         }
         .await,
@@ -102,7 +102,13 @@ pub async fn update_site(id: String, name: String, timezone: String) -> Result<(
                 timezone: Some(timezone),
                 ..SitePatch::default()
             };
-            pagepulse_core::sites::update(&auth.db, user.id, ssr::site_id(&id)?, patch).await?;
+            pagepulse_core::sites::update(
+                &auth.db,
+                user.id,
+                pagepulse_core::sites::parse_id(&id)?,
+                patch,
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -121,7 +127,13 @@ pub async fn set_public(id: String, public: bool) -> Result<(), AppError> {
                 public: Some(public),
                 ..SitePatch::default()
             };
-            pagepulse_core::sites::update(&auth.db, user.id, ssr::site_id(&id)?, patch).await?;
+            pagepulse_core::sites::update(
+                &auth.db,
+                user.id,
+                pagepulse_core::sites::parse_id(&id)?,
+                patch,
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -134,7 +146,8 @@ pub async fn delete_site(id: String) -> Result<(), AppError> {
         async move {
             let user = super::ssr::signed_in_user().await?;
             let auth = super::ssr::auth_state()?;
-            pagepulse_core::sites::delete(&auth.db, user.id, ssr::site_id(&id)?).await?;
+            pagepulse_core::sites::delete(&auth.db, user.id, pagepulse_core::sites::parse_id(&id)?)
+                .await?;
             leptos_axum::redirect("/sites");
             Ok(())
         }

@@ -62,18 +62,13 @@ pub struct PatchBody {
     public: Option<bool>,
 }
 
-/// A path id that is not a UUID names no site.
-pub fn site_id(raw: &str) -> Result<Uuid, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found("site"))
-}
-
 pub async fn create(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> Result<Response, ApiError> {
     let site = sites::create(
-        &state.db,
+        state.db(),
         user.id,
         NewSite {
             name: body.name,
@@ -94,7 +89,7 @@ pub async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
 ) -> Result<Json<Vec<SiteView>>, ApiError> {
-    let sites = sites::list(&state.db, user.id).await?;
+    let sites = sites::list(state.db(), user.id).await?;
     Ok(Json(
         sites
             .into_iter()
@@ -108,7 +103,7 @@ pub async fn get(
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
 ) -> Result<Json<SiteView>, ApiError> {
-    let site = sites::get(&state.db, user.id, site_id(&id)?).await?;
+    let site = sites::get(state.db(), user.id, sites::parse_id(&id)?).await?;
     Ok(Json(SiteView::new(site, &state.config.base_url)))
 }
 
@@ -124,7 +119,7 @@ pub async fn update(
         timezone: body.timezone,
         public: body.public,
     };
-    let site = sites::update(&state.db, user.id, site_id(&id)?, patch).await?;
+    let site = sites::update(state.db(), user.id, sites::parse_id(&id)?, patch).await?;
     Ok(Json(SiteView::new(site, &state.config.base_url)))
 }
 
@@ -133,6 +128,6 @@ pub async fn delete(
     AuthUser(user): AuthUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    sites::delete(&state.db, user.id, site_id(&id)?).await?;
+    sites::delete(state.db(), user.id, sites::parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

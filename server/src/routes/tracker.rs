@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::{
+    body::Bytes,
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
@@ -14,7 +15,7 @@ use sha2::{Digest, Sha256};
 const SOURCE: &str = include_str!("../../tracker/p.js");
 
 pub struct TrackerScript {
-    body: &'static str,
+    body: Bytes,
     etag: HeaderValue,
 }
 
@@ -37,7 +38,7 @@ impl TrackerScript {
         let digest = Sha256::digest(body.as_bytes());
         let etag = format!("\"{}\"", hex::encode(&digest[..8]));
         TrackerScript {
-            body: Box::leak(body.into_boxed_str()),
+            body: Bytes::from(body),
             etag: HeaderValue::from_str(&etag).expect("hex is a valid header value"),
         }
     }
@@ -68,7 +69,7 @@ pub async fn tracker(State(script): State<Arc<TrackerScript>>, headers: HeaderMa
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/javascript; charset=utf-8"),
         )],
-        script.body,
+        script.body.clone(),
     )
         .into_response()
 }

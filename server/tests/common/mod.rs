@@ -115,3 +115,8 @@ pub async fn create_site(app: &Router, cookie: &str, name: &str, domain: &str) -
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     reply.json()
 }
+
+/// `GET uri` with a session cookie.
+pub async fn get_as(app: &Router, uri: &str, cookie: &str) -> Reply {
+    send(app, Method::GET, uri, &[("cookie", cookie)], None).await
+}
