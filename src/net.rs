@@ -8,7 +8,7 @@ use ipnet::IpNet;
 /// `X-Forwarded-For` hop that is not itself a trusted proxy. Hops further left
 /// were written by the client and could be anything, so they are never believed.
 pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> IpAddr {
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let is_trusted = |ip: &IpAddr| is_trusted(*ip, trusted);
     if !is_trusted(&peer) {
         return peer;
     }
@@ -26,6 +26,11 @@ pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -
         nearest = ip;
     }
     nearest
+}
+
+/// Whether `ip` is one of our own proxies, whose headers we believe.
+pub fn is_trusted(ip: IpAddr, trusted: &[IpNet]) -> bool {
+    trusted.iter().any(|net| net.contains(&ip))
 }
 
 /// `203.0.113.7`, `203.0.113.7:1234`, `2001:db8::1` or `[2001:db8::1]:443`.

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     db::{self, Backend},
-    entities::event,
+    entities::{event, site, user},
 };
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -112,6 +112,33 @@ impl TestDb {
             }
         }
     }
+}
+
+/// Stores an owner and a site for `domain` (UTC, private) and returns the site's id.
+pub async fn insert_site(db: &DatabaseConnection, domain: &str) -> Uuid {
+    let owner = user::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(format!("owner-{}@{domain}", Uuid::new_v4().simple())),
+        name: Set("Owner".into()),
+        password_hash: Set("not-a-hash".into()),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(db)
+    .await
+    .expect("insert an owner");
+    site::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        owner_id: Set(owner.id),
+        name: Set(domain.into()),
+        domain: Set(domain.into()),
+        timezone: Set("UTC".into()),
+        public: Set(false),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(db)
+    .await
+    .expect("insert a site")
+    .id
 }
 
 /// Stores one pageview of `path` at `ts` (Unix ms) with fixed, plausible dimensions.

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_accounts_and_sites;
 mod m20261128_000002_salts_and_events;
+mod m20261128_000003_open_visits;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_accounts_and_sites::Migration),
             Box::new(m20261128_000002_salts_and_events::Migration),
+            Box::new(m20261128_000003_open_visits::Migration),
         ]
     }
 }

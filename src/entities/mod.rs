@@ -2,5 +2,6 @@
 
 pub mod daily_salt;
 pub mod event;
+pub mod open_visit;
 pub mod site;
 pub mod user;

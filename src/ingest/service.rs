@@ -1,0 +1,233 @@
+//! From a checked beacon and what the request says about its sender to stored
+//! events: drop rules, enrichment, visitor hashing, then the group-commit writer.
+
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::{
+    agent,
+    beacon::{Beacon, SiteKey},
+    referrer, spam,
+    store::{self, NewEvent},
+    visitor::{self, Salt},
+    writer::{WriteError, Writer, WriterOptions},
+};
+use crate::entities::site;
+
+/// What the request tells about its client. The address and the user agent only
+/// feed the visitor hash and the coarse browser fields; neither is stored.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub ip: IpAddr,
+    pub user_agent: String,
+    pub country: Option<String>,
+}
+
+/// Why a well-formed beacon was deliberately not recorded (SPEC §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dropped {
+    Bot,
+    UnknownSite,
+    HostnameMismatch,
+    SpamReferrer,
+}
+
+impl Dropped {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dropped::Bot => "bot",
+            Dropped::UnknownSite => "unknown-site",
+            Dropped::HostnameMismatch => "hostname-mismatch",
+            Dropped::SpamReferrer => "spam-referrer",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Committed to the database.
+    Recorded,
+    Dropped(Dropped),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("the database is unavailable")]
+    Database(#[from] DbErr),
+}
+
+/// How long a site lookup (found or not) is trusted: a new site starts counting,
+/// and a deleted one stops, within this time.
+const SITE_TTL: Duration = Duration::from_secs(30);
+/// Cached lookups at most; past it the cache starts over (bounds memory when a
+/// client sprays random site ids).
+const SITE_CACHE_MAX: usize = 10_000;
+
+#[derive(Clone, Debug)]
+struct SiteRef {
+    id: Uuid,
+    domain: String,
+}
+
+pub struct Ingestor {
+    db: DatabaseConnection,
+    secret_key: String,
+    writer: Writer,
+    sites: Mutex<HashMap<SiteKey, (Option<SiteRef>, Instant)>>,
+    salt: Mutex<Option<(NaiveDate, Salt)>>,
+}
+
+impl Ingestor {
+    /// Starts the writer task; call from within the Tokio runtime.
+    pub fn start(db: DatabaseConnection, secret_key: String, options: WriterOptions) -> Ingestor {
+        Ingestor {
+            writer: Writer::spawn(db.clone(), options),
+            db,
+            secret_key,
+            sites: Mutex::default(),
+            salt: Mutex::default(),
+        }
+    }
+
+    /// Records `beacon`, returning once its events are committed (or why not).
+    pub async fn record(&self, beacon: &Beacon, client: &Client) -> Result<Outcome, IngestError> {
+        let agent = agent::parse(&client.user_agent, beacon.width);
+        if agent.is_bot {
+            return Ok(Outcome::Dropped(Dropped::Bot));
+        }
+        let now = Utc::now();
+        let mut events = Vec::with_capacity(beacon.sites.len());
+        let mut first_drop = None;
+        for key in &beacon.sites {
+            match self.event_for(beacon, key, client, &agent, now).await? {
+                Ok(event) => events.push(event),
+                Err(reason) => {
+                    first_drop.get_or_insert(reason);
+                }
+            }
+        }
+        if events.is_empty() {
+            return Ok(Outcome::Dropped(first_drop.unwrap_or(Dropped::UnknownSite)));
+        }
+        self.writer.write(events).await?;
+        Ok(Outcome::Recorded)
+    }
+
+    /// Commits what is queued and stops taking events (graceful shutdown).
+    pub async fn shutdown(&self) {
+        self.writer.shutdown().await;
+    }
+
+    /// Deletes salts older than yesterday and visit bookkeeping older than two
+    /// days. Run at start-up and then hourly, so it happens without traffic too.
+    pub async fn forget_old(&self) -> Result<(), DbErr> {
+        let now = Utc::now();
+        visitor::forget_old_salts(&self.db, now.date_naive()).await?;
+        store::forget_old_visits(&self.db, now.timestamp_millis()).await?;
+        Ok(())
+    }
+
+    async fn event_for(
+        &self,
+        beacon: &Beacon,
+        key: &SiteKey,
+        client: &Client,
+        agent: &agent::Agent,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Result<NewEvent, Dropped>, DbErr> {
+        let Some(site) = self.site(key).await? else {
+            return Ok(Err(Dropped::UnknownSite));
+        };
+        if !super::page::host_belongs_to(&beacon.page.hostname, &site.domain) {
+            return Ok(Err(Dropped::HostnameMismatch));
+        }
+        let referrer_source = referrer::source(beacon.referrer.as_deref(), &site.domain);
+        if spam::is_spam(&referrer_source) {
+            return Ok(Err(Dropped::SpamReferrer));
+        }
+        let salt = self.salt(now.date_naive()).await?;
+        let props = (!beacon.props.is_empty()).then(|| {
+            let map: serde_json::Map<String, serde_json::Value> = beacon
+                .props
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect();
+            serde_json::Value::Object(map).to_string()
+        });
+        Ok(Ok(NewEvent {
+            site_id: site.id,
+            ts: now.timestamp_millis(),
+            name: beacon.name.clone(),
+            hostname: beacon.page.hostname.clone(),
+            path: beacon.page.path.clone(),
+            referrer_source,
+            utm: beacon.page.utm.clone(),
+            browser: agent.browser.clone(),
+            browser_version: agent.browser_version.clone(),
+            os: agent.os.clone(),
+            device: agent.device.clone(),
+            country: client.country.clone(),
+            visitor_id: visitor::visitor_id(
+                &salt,
+                &self.secret_key,
+                site.id,
+                client.ip,
+                &client.user_agent,
+            ),
+            props,
+        }))
+    }
+
+    async fn site(&self, key: &SiteKey) -> Result<Option<SiteRef>, DbErr> {
+        if let Some((site, at)) = self.sites.lock().ok().and_then(|c| c.get(key).cloned())
+            && at.elapsed() < SITE_TTL
+        {
+            return Ok(site);
+        }
+        let query = site::Entity::find()
+            .select_only()
+            .columns([site::Column::Id, site::Column::Domain]);
+        let query = match key {
+            SiteKey::Id(id) => query.filter(site::Column::Id.eq(*id)),
+            SiteKey::Domain(domain) => query.filter(site::Column::Domain.eq(domain.as_str())),
+        };
+        let found = query
+            .into_tuple::<(Uuid, String)>()
+            .one(&self.db)
+            .await?
+            .map(|(id, domain)| SiteRef { id, domain });
+        if let Ok(mut cache) = self.sites.lock() {
+            if cache.len() >= SITE_CACHE_MAX {
+                cache.clear();
+            }
+            cache.insert(key.clone(), (found.clone(), Instant::now()));
+        }
+        Ok(found)
+    }
+
+    /// Today's salt, read from the database once per day and process; the first
+    /// event of a UTC day also clears out salts that must no longer exist.
+    async fn salt(&self, day: NaiveDate) -> Result<Salt, DbErr> {
+        if let Some((cached_day, salt)) = self.salt.lock().ok().and_then(|s| *s)
+            && cached_day == day
+        {
+            return Ok(salt);
+        }
+        let salt = visitor::salt_for(&self.db, day).await?;
+        visitor::forget_old_salts(&self.db, day).await?;
+        if let Ok(mut cached) = self.salt.lock() {
+            *cached = Some((day, salt));
+        }
+        Ok(salt)
+    }
+}

@@ -1,0 +1,299 @@
+//! Storing a batch of events in one transaction, each assigned to its visit.
+//!
+//! Visits (SPEC §5) are continued from the `open_visits` table rather than from
+//! process memory, so several servers writing to one PostgreSQL agree: each batch
+//! first takes a transaction-scoped advisory lock per visitor (in key order, so two
+//! writers never deadlock), then reads those visitors' latest visits, so a
+//! visitor's events are assigned one batch at a time, whichever process holds them.
+//! On SQLite the write lock taken at BEGIN serialises writers the same way.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait, sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use super::page::Utm;
+use crate::entities::{event, open_visit};
+
+/// A gap this long or longer between two events of a visitor starts a new visit.
+pub const VISIT_GAP_MS: i64 = 30 * 60 * 1000;
+
+/// Rows per INSERT: well inside SQLite's and PostgreSQL's bind-parameter limits.
+const INSERT_CHUNK: usize = 500;
+
+/// An event ready to store; only its visit is still to be found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEvent {
+    pub site_id: Uuid,
+    /// Server clock, Unix milliseconds.
+    pub ts: i64,
+    pub name: String,
+    pub hostname: String,
+    pub path: String,
+    pub referrer_source: String,
+    pub utm: Utm,
+    pub browser: String,
+    pub browser_version: String,
+    pub os: String,
+    pub device: String,
+    pub country: Option<String>,
+    pub visitor_id: i64,
+    /// A JSON object of strings, or `None` without properties.
+    pub props: Option<String>,
+}
+
+/// A visitor's latest event time and visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LastSeen {
+    pub ts: i64,
+    pub visit_id: i64,
+}
+
+type VisitorKey = (Uuid, i64);
+
+/// Writes `events` in one transaction: all of them are committed, or none.
+pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    // IMMEDIATE: on SQLite, take the write lock before reading visits, so a second
+    // process waits its turn instead of reading a state about to change.
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
+    let mut visitors: Vec<VisitorKey> = events.iter().map(|e| (e.site_id, e.visitor_id)).collect();
+    visitors.sort_unstable();
+    visitors.dedup();
+    if txn.get_database_backend() == DbBackend::Postgres {
+        lock_visitors(&txn, &visitors).await?;
+    }
+    let mut seen = last_seen(&txn, &visitors).await?;
+    let visits = assign_visits(events, &mut seen, rand::random::<i64>);
+
+    let rows = events
+        .iter()
+        .zip(&visits)
+        .map(|(e, &visit_id)| event::ActiveModel {
+            site_id: Set(e.site_id),
+            ts: Set(e.ts),
+            name: Set(e.name.clone()),
+            hostname: Set(e.hostname.clone()),
+            path: Set(e.path.clone()),
+            referrer_source: Set(e.referrer_source.clone()),
+            utm_source: Set(e.utm.source.clone()),
+            utm_medium: Set(e.utm.medium.clone()),
+            utm_campaign: Set(e.utm.campaign.clone()),
+            utm_term: Set(e.utm.term.clone()),
+            utm_content: Set(e.utm.content.clone()),
+            browser: Set(e.browser.clone()),
+            browser_version: Set(e.browser_version.clone()),
+            os: Set(e.os.clone()),
+            device: Set(e.device.clone()),
+            country: Set(e.country.clone()),
+            visitor_id: Set(e.visitor_id),
+            visit_id: Set(visit_id),
+            props: Set(e.props.clone()),
+            ..Default::default()
+        });
+    let rows: Vec<_> = rows.collect();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+
+    let open: Vec<_> = seen
+        .into_iter()
+        .map(|((site_id, visitor_id), last)| open_visit::ActiveModel {
+            site_id: Set(site_id),
+            visitor_id: Set(visitor_id),
+            visit_id: Set(last.visit_id),
+            last_ts: Set(last.ts),
+        })
+        .collect();
+    for chunk in open.chunks(INSERT_CHUNK) {
+        open_visit::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([open_visit::Column::SiteId, open_visit::Column::VisitorId])
+                    .update_columns([open_visit::Column::VisitId, open_visit::Column::LastTs])
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await
+}
+
+/// Gives each event its visit, in time order: the visitor's current visit when
+/// the gap to their latest event is under 30 minutes, else a fresh one. `seen`
+/// starts as what the database knew and ends as what it must know afterwards.
+pub fn assign_visits(
+    events: &[NewEvent],
+    seen: &mut HashMap<VisitorKey, LastSeen>,
+    mut fresh_id: impl FnMut() -> i64,
+) -> Vec<i64> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by_key(|&i| events[i].ts);
+    let mut visits = vec![0; events.len()];
+    for i in order {
+        let event = &events[i];
+        let key = (event.site_id, event.visitor_id);
+        let visit_id = match seen.get(&key) {
+            // Servers' clocks may differ a little, so "before the latest" still counts.
+            Some(last) if (event.ts - last.ts).abs() < VISIT_GAP_MS => last.visit_id,
+            _ => fresh_id(),
+        };
+        let last = seen.entry(key).or_insert(LastSeen {
+            ts: event.ts,
+            visit_id,
+        });
+        if event.ts >= last.ts {
+            *last = LastSeen {
+                ts: event.ts,
+                visit_id,
+            };
+        }
+        visits[i] = visit_id;
+    }
+    visits
+}
+
+/// Deletes visit bookkeeping older than two days: visitor ids have rotated since.
+pub async fn forget_old_visits(db: &DatabaseConnection, now_ms: i64) -> Result<u64, DbErr> {
+    let cutoff = now_ms - 2 * 24 * 60 * 60 * 1000;
+    let deleted = open_visit::Entity::delete_many()
+        .filter(open_visit::Column::LastTs.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
+/// PostgreSQL only (SQLite has one writer at a time anyway). The keys are our own
+/// integers, never client input, and are sorted so lock order is the same everywhere.
+async fn lock_visitors<C: ConnectionTrait>(txn: &C, visitors: &[VisitorKey]) -> Result<(), DbErr> {
+    let mut keys: Vec<i64> = visitors.iter().map(|(_, visitor)| *visitor).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let list = keys
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    // Volatile functions in the select list run after ORDER BY, so locks are taken
+    // in key order.
+    let sql = format!(
+        "SELECT pg_advisory_xact_lock(k) FROM unnest(ARRAY[{list}]::bigint[]) AS t(k) ORDER BY k"
+    );
+    txn.query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await?;
+    Ok(())
+}
+
+async fn last_seen<C: ConnectionTrait>(
+    txn: &C,
+    visitors: &[VisitorKey],
+) -> Result<HashMap<VisitorKey, LastSeen>, DbErr> {
+    let mut seen = HashMap::with_capacity(visitors.len());
+    let mut start = 0;
+    while start < visitors.len() {
+        // One query per site (a batch rarely spans many), at most one chunk of ids.
+        let site = visitors[start].0;
+        let end = visitors[start..]
+            .iter()
+            .position(|(s, _)| *s != site)
+            .map_or(visitors.len(), |n| start + n)
+            .min(start + INSERT_CHUNK);
+        let ids = visitors[start..end].iter().map(|(_, v)| *v);
+        let rows = open_visit::Entity::find()
+            .filter(open_visit::Column::SiteId.eq(site))
+            .filter(open_visit::Column::VisitorId.is_in(ids))
+            .all(txn)
+            .await?;
+        for row in rows {
+            seen.insert(
+                (row.site_id, row.visitor_id),
+                LastSeen {
+                    ts: row.last_ts,
+                    visit_id: row.visit_id,
+                },
+            );
+        }
+        start = end;
+    }
+    Ok(seen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(visitor: i64, minute: i64) -> NewEvent {
+        NewEvent {
+            site_id: Uuid::from_u128(1),
+            ts: minute * 60_000,
+            name: "pageview".into(),
+            hostname: "example.com".into(),
+            path: "/".into(),
+            referrer_source: String::new(),
+            utm: Utm::default(),
+            browser: String::new(),
+            browser_version: String::new(),
+            os: String::new(),
+            device: String::new(),
+            country: None,
+            visitor_id: visitor,
+            props: None,
+        }
+    }
+
+    fn counter() -> impl FnMut() -> i64 {
+        let mut next = 100;
+        move || {
+            next += 1;
+            next
+        }
+    }
+
+    #[test]
+    fn gaps_under_thirty_minutes_continue_a_visit() {
+        // Visitor 1 at minutes 0, 29, 58 (one visit), then 88 (a new one);
+        // visitor 2 in between, on a visit of their own. Out of order on purpose.
+        let events = [
+            event(1, 58),
+            event(1, 0),
+            event(2, 10),
+            event(1, 29),
+            event(1, 88),
+        ];
+        let mut seen = HashMap::new();
+        let visits = assign_visits(&events, &mut seen, counter());
+        assert_eq!(visits, vec![101, 101, 102, 101, 103]);
+        assert_eq!(
+            seen[&(Uuid::from_u128(1), 1)],
+            LastSeen {
+                ts: 88 * 60_000,
+                visit_id: 103
+            }
+        );
+    }
+
+    #[test]
+    fn a_visit_from_an_earlier_batch_continues_and_exactly_thirty_minutes_ends_it() {
+        let mut seen = HashMap::from([((Uuid::from_u128(1), 1), LastSeen { ts: 0, visit_id: 7 })]);
+        let visits = assign_visits(&[event(1, 20)], &mut seen, counter());
+        assert_eq!(visits, vec![7]);
+        let visits = assign_visits(&[event(1, 50)], &mut seen, counter());
+        assert_eq!(
+            visits,
+            vec![101],
+            "a gap of exactly 30 minutes is a new visit"
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! The ingest writer on both backends: group commit, visits that stay right with
+//! two writers (two server processes) on one database, a bounded queue, and a
+//! shutdown that commits everything already queued.
+
+use std::time::Duration;
+
+use pagepulse_core::{
+    entities::{event, open_visit},
+    ingest::{
+        WriteError, WriterOptions,
+        page::Utm,
+        store::{self, NewEvent},
+        writer::Writer,
+    },
+    testing::{TestDb, insert_site},
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+fn event(site_id: Uuid, visitor_id: i64, ts: i64, path: &str) -> NewEvent {
+    NewEvent {
+        site_id,
+        ts,
+        name: "pageview".into(),
+        hostname: "example.com".into(),
+        path: path.into(),
+        referrer_source: String::new(),
+        utm: Utm::default(),
+        browser: "Firefox".into(),
+        browser_version: "133".into(),
+        os: "Linux".into(),
+        device: "desktop".into(),
+        country: None,
+        visitor_id,
+        props: None,
+    }
+}
+
+async fn visits_of(db: &sea_orm::DatabaseConnection, visitor_id: i64) -> Vec<i64> {
+    event::Entity::find()
+        .filter(event::Column::VisitorId.eq(visitor_id))
+        .order_by_asc(event::Column::Ts)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.visit_id)
+        .collect()
+}
+
+#[tokio::test]
+async fn concurrent_writes_share_transactions_and_all_commit() {
+    for t in TestDb::all().await {
+        let site = insert_site(&t.db, "example.com").await;
+        let writer = Writer::spawn(t.db.clone(), WriterOptions::default());
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let writer = writer.clone();
+                tokio::spawn(async move {
+                    writer
+                        .write(vec![event(site, i % 20, 1_000 + i, &format!("/p/{i}"))])
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(event::Entity::find().count(&t.db).await.unwrap(), 200);
+        // Twenty visitors, each on one visit (all within a second).
+        for visitor in 0..20 {
+            let visits = visits_of(&t.db, visitor).await;
+            assert_eq!(visits.len(), 10);
+            assert!(visits.windows(2).all(|w| w[0] == w[1]), "{visits:?}");
+        }
+        assert_eq!(open_visit::Entity::find().count(&t.db).await.unwrap(), 20);
+        writer.shutdown().await;
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
+async fn two_writers_on_one_database_agree_on_visits() {
+    for t in TestDb::all().await {
+        let site = insert_site(&t.db, "example.com").await;
+        // Two pools and two writers: what two server processes would have.
+        let other_db = Database::connect(&t.url).await.unwrap();
+        if t.backend == pagepulse_core::db::Backend::Sqlite {
+            other_db
+                .execute_unprepared("PRAGMA busy_timeout = 10000")
+                .await
+                .unwrap();
+        }
+        let a = Writer::spawn(t.db.clone(), WriterOptions::default());
+        let b = Writer::spawn(other_db.clone(), WriterOptions::default());
+        let minute = 60_000;
+        // Visitors 1..=10 each send 30 events a minute apart, alternating writers,
+        // all racing: every visitor must end up with exactly one visit.
+        let tasks: Vec<_> = (1..=10)
+            .flat_map(|visitor| (0..30).map(move |n| (visitor, n)))
+            .map(|(visitor, n)| {
+                let writer = if n % 2 == 0 { a.clone() } else { b.clone() };
+                tokio::spawn(async move {
+                    writer
+                        .write(vec![event(site, visitor, n * minute, "/")])
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        for visitor in 1..=10 {
+            let visits = visits_of(&t.db, visitor).await;
+            assert_eq!(visits.len(), 30);
+            assert!(
+                visits.windows(2).all(|w| w[0] == w[1]),
+                "{:?}: visitor {visitor} split into several visits: {visits:?}",
+                t.backend
+            );
+        }
+        // An hour later the same visitor starts a second visit.
+        a.write(vec![event(site, 1, 29 * minute + 31 * minute, "/")])
+            .await
+            .unwrap();
+        let visits = visits_of(&t.db, 1).await;
+        assert_ne!(visits[30], visits[29]);
+        a.shutdown().await;
+        b.shutdown().await;
+        let _ = other_db.close().await;
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_full_queue_refuses_instead_of_growing() {
+    // SQLite: another connection holds the write lock, so the writer's first
+    // commit waits and the queue behind it fills.
+    let t = TestDb::sqlite().await;
+    let site = insert_site(&t.db, "example.com").await;
+    let blocker = Database::connect(&t.url).await.unwrap();
+    blocker.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
+    let writer = Writer::spawn(t.db.clone(), WriterOptions { queue: 2, batch: 1 });
+    let mut waiting = Vec::new();
+    let mut refused = 0;
+    for i in 0..10 {
+        let w = writer.clone();
+        let task = tokio::spawn(async move { w.write(vec![event(site, 1, i, "/")]).await });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if task.is_finished() {
+            assert_eq!(task.await.unwrap(), Err(WriteError::QueueFull));
+            refused += 1;
+        } else {
+            waiting.push(task);
+        }
+    }
+    // One in the writer's hands, two queued; the rest were refused at once.
+    assert_eq!(waiting.len(), 3);
+    assert_eq!(refused, 7);
+    blocker.execute_unprepared("COMMIT").await.unwrap();
+    for task in waiting {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(event::Entity::find().count(&t.db).await.unwrap(), 3);
+    writer.shutdown().await;
+    let _ = blocker.close().await;
+    t.teardown().await;
+}
+
+#[tokio::test]
+async fn shutdown_commits_what_is_queued_then_refuses() {
+    for t in TestDb::all().await {
+        let site = insert_site(&t.db, "example.com").await;
+        let writer = Writer::spawn(t.db.clone(), WriterOptions::default());
+        let tasks: Vec<_> = (0..100)
+            .map(|i| {
+                let w = writer.clone();
+                tokio::spawn(async move { w.write(vec![event(site, i, i, "/")]).await })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        writer.shutdown().await;
+        let mut committed = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(()) => committed += 1,
+                // Queued after shutdown began: refused, and told so.
+                Err(e) => assert_eq!(e, WriteError::ShuttingDown),
+            }
+        }
+        assert_eq!(
+            event::Entity::find().count(&t.db).await.unwrap(),
+            committed,
+            "every acknowledged event is stored, nothing else"
+        );
+        assert!(committed > 0);
+        assert_eq!(
+            writer.write(vec![event(site, 1, 1, "/")]).await,
+            Err(WriteError::ShuttingDown)
+        );
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failing_event_does_not_take_its_batch_down() {
+    for t in TestDb::all().await {
+        let site = insert_site(&t.db, "example.com").await;
+        let gone = Uuid::new_v4(); // no such site: its foreign key fails
+        let writer = Writer::spawn(t.db.clone(), WriterOptions::default());
+        let tasks: Vec<_> = (0..50)
+            .map(|i| {
+                let w = writer.clone();
+                let target = if i == 25 { gone } else { site };
+                tokio::spawn(async move { w.write(vec![event(target, i, i, "/")]).await })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        assert_eq!(results[25], Err(WriteError::Database));
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 49);
+        assert_eq!(event::Entity::find().count(&t.db).await.unwrap(), 49);
+        writer.shutdown().await;
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
+async fn visit_bookkeeping_older_than_two_days_is_forgotten() {
+    for t in TestDb::all().await {
+        let site = insert_site(&t.db, "example.com").await;
+        let day = 24 * 60 * 60 * 1000;
+        let now = 10 * day;
+        store::write_batch(
+            &t.db,
+            &[
+                event(site, 1, now - 3 * day, "/"),
+                event(site, 2, now - day, "/"),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(store::forget_old_visits(&t.db, now).await.unwrap(), 1);
+        let left: Vec<i64> = open_visit::Entity::find()
+            .all(&t.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| v.visitor_id)
+            .collect();
+        assert_eq!(left, vec![2]);
+        t.teardown().await;
+    }
+}
