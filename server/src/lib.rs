@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod origin;
+pub mod peer;
+pub mod ratelimit;
 pub mod routes;
 pub mod security;
 pub mod serve;
@@ -47,8 +49,14 @@ pub fn router(state: AppState) -> Router {
                 .patch(routes::sites::update)
                 .delete(routes::sites::delete),
         );
+    let beacons = Router::new()
+        .route("/api/v1/event", post(routes::events::native))
+        .route("/api/event", post(routes::events::plausible))
+        .layer(state.beacon_limit.layer())
+        .layer(routes::events::cors());
     let router = Router::new()
         .route("/health", get(routes::health::health))
+        .merge(beacons)
         .route("/js/p.js", get(routes::tracker::tracker))
         .merge(api)
         .leptos_routes_with_context(&state, pages, context, render)

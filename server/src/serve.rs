@@ -1,5 +1,7 @@
 //! Start-up and shutdown of the HTTP server.
 
+use std::time::Duration;
+
 use tokio::net::TcpListener;
 
 use crate::{AppState, config::Config, router};
@@ -28,17 +30,36 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map_err(|source| StartError::Listen { addr, source })?;
     let base_url = config.base_url.clone();
     let state = AppState::new(config, db.clone());
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
     tracing::info!(%addr, %base_url, "PagePulse is listening");
-    axum::serve(
+    let served = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(StartError::Serve)?;
+    .await;
+    // No request is in flight any more; commit whatever is still queued.
+    housekeeping.abort();
+    state.ingest.shutdown().await;
+    served.map_err(StartError::Serve)?;
     tracing::info!("shutting down: closing the database");
     let _ = db.close().await;
     Ok(())
+}
+
+/// Every minute: forget rate-limit keys that are idle. Every hour (and at
+/// start-up): delete salts and visit bookkeeping that must no longer exist.
+async fn housekeeping(state: AppState) {
+    let mut minute = tokio::time::interval(Duration::from_secs(60));
+    for tick in 0u64.. {
+        minute.tick().await;
+        state.beacon_limit.evict_idle();
+        if tick % 60 == 0
+            && let Err(error) = state.ingest.forget_old().await
+        {
+            tracing::warn!(%error, "could not delete old salts");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -2,12 +2,16 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use pagepulse_core::DatabaseConnection;
+use pagepulse_core::{
+    DatabaseConnection,
+    ingest::{Ingestor, WriterOptions},
+};
 
 use app::session::{AuthState, SessionSettings};
 
 use crate::{
     config::{AppEnv, Config},
+    ratelimit::BeaconLimit,
     routes::tracker::TrackerScript,
 };
 
@@ -18,6 +22,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub auth: AuthState,
     pub tracker: Arc<TrackerScript>,
+    pub ingest: Arc<Ingestor>,
+    pub beacon_limit: BeaconLimit,
 }
 
 impl FromRef<AppState> for DatabaseConnection {
@@ -27,6 +33,7 @@ impl FromRef<AppState> for DatabaseConnection {
 }
 
 impl AppState {
+    /// Starts the ingest writer task, so it must run inside the Tokio runtime.
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
@@ -39,7 +46,7 @@ impl AppState {
             })
             .build();
         let auth = AuthState {
-            db,
+            db: db.clone(),
             settings: Arc::new(SessionSettings {
                 jwt_secret: config.jwt_secret_key.clone(),
                 ttl_minutes: config.jwt_access_token_expire_minutes,
@@ -52,6 +59,15 @@ impl AppState {
         };
         AppState {
             tracker: Arc::new(TrackerScript::load(&config.site_root)),
+            ingest: Arc::new(Ingestor::start(
+                db.clone(),
+                config.secret_key.clone(),
+                WriterOptions::default(),
+            )),
+            beacon_limit: BeaconLimit::new(
+                config.event_rate_limit_per_minute,
+                config.trusted_proxies.clone(),
+            ),
             leptos_options,
             config: Arc::new(config),
             auth,

@@ -1,22 +1,15 @@
 //! The `pagepulse` binary as an operator meets it: start-up errors are one line,
 //! zero configuration works, and SIGTERM stops it cleanly.
 
+#[path = "common/process.rs"]
+mod process;
+
 use std::{
-    io::{Read, Write},
-    net::{TcpListener, TcpStream},
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
-fn pagepulse(dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pagepulse"));
-    command
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("RUST_LOG", "warn");
-    command
-}
+use process::{free_port, http_get, pagepulse};
 
 fn stderr_of(command: &mut Command) -> (bool, String) {
     let output = command.output().expect("run pagepulse");
@@ -91,27 +84,6 @@ fn zero_configuration_migrates_a_sqlite_file_in_the_working_directory() {
     );
     assert!(dir.path().join("pagepulse.db").exists());
     assert!(dir.path().join("pagepulse.secrets").exists());
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn http_get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Plain axum routes (no Leptos): health, the tracker script and the REST API.
 
 pub mod auth;
+pub mod events;
 pub mod health;
 pub mod sites;
 pub mod tracker;

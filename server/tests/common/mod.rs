@@ -40,8 +40,12 @@ pub fn app(db: &TestDb) -> Router {
 }
 
 pub fn app_with(db: &TestDb, extra: &[(&str, &str)]) -> Router {
-    router(AppState::new(config_with(db, extra), db.db.clone()))
-        .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))))
+    app_from(db, extra, SocketAddr::from(([127, 0, 0, 1], 40000)))
+}
+
+/// The app as seen by a client connecting from `peer`.
+pub fn app_from(db: &TestDb, extra: &[(&str, &str)], peer: SocketAddr) -> Router {
+    router(AppState::new(config_with(db, extra), db.db.clone())).layer(MockConnectInfo(peer))
 }
 
 pub struct Reply {
@@ -73,7 +77,11 @@ pub async fn send(
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    if body.is_some() {
+    if body.is_some()
+        && !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+    {
         request = request.header(header::CONTENT_TYPE, "application/json");
     }
     let request = request

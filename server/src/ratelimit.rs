@@ -1,0 +1,92 @@
+//! The beacon rate limit: `EVENT_RATE_LIMIT_PER_MINUTE` per client IP (resolved
+//! through `TRUSTED_PROXIES`, so a forged `X-Forwarded-For` gains nothing), with a
+//! burst of the same size. Idle keys are evicted every minute so a flood of
+//! distinct addresses cannot grow memory without bound.
+
+use std::{net::IpAddr, sync::Arc, time::Duration};
+
+use axum::{body::Body, response::IntoResponse};
+use http::{Method, Request, Response, StatusCode};
+use ipnet::IpNet;
+use tower_governor::{
+    GovernorError, GovernorLayer,
+    governor::{GovernorConfig, GovernorConfigBuilder},
+    key_extractor::KeyExtractor,
+};
+
+use crate::{error::ApiError, peer};
+
+#[derive(Clone)]
+pub struct ClientIpKey {
+    trusted: Arc<Vec<IpNet>>,
+}
+
+impl KeyExtractor for ClientIpKey {
+    type Key = IpAddr;
+
+    fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
+        Ok(peer::client_ip(
+            request.extensions(),
+            request.headers(),
+            &self.trusted,
+        ))
+    }
+}
+
+type NoOp = governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>;
+type Config = GovernorConfig<ClientIpKey, NoOp>;
+
+#[derive(Clone)]
+pub struct BeaconLimit {
+    config: Arc<Config>,
+}
+
+impl BeaconLimit {
+    pub fn new(per_minute: u32, trusted: Vec<IpNet>) -> BeaconLimit {
+        let per_minute = per_minute.max(1);
+        let config = GovernorConfigBuilder::default()
+            .key_extractor(ClientIpKey {
+                trusted: Arc::new(trusted),
+            })
+            .period(Duration::from_nanos(60_000_000_000 / u64::from(per_minute)))
+            .burst_size(per_minute)
+            .methods(vec![Method::POST])
+            .finish()
+            .expect("a positive period and burst");
+        BeaconLimit {
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn layer(&self) -> GovernorLayer<ClientIpKey, NoOp, Body> {
+        GovernorLayer::new(self.config.clone()).error_handler(too_many)
+    }
+
+    /// Forgets addresses whose quota has fully refilled: they are
+    /// indistinguishable from ones never seen.
+    pub fn evict_idle(&self) {
+        let limiter = self.config.limiter();
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
+    }
+
+    /// Addresses currently remembered.
+    pub fn tracked(&self) -> usize {
+        self.config.limiter().len()
+    }
+}
+
+fn too_many(error: GovernorError) -> Response<Body> {
+    match error {
+        GovernorError::TooManyRequests { wait_time, .. } => {
+            let mut error = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many events from this address; slow down",
+            );
+            // The limiter rounds down; a client waiting that long would be early.
+            error.retry_after_secs = Some(wait_time + 1);
+            error.into_response()
+        }
+        other => ApiError::internal("rate limiter", &other).into_response(),
+    }
+}

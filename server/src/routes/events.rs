@@ -1,0 +1,143 @@
+//! The beacon endpoints (SPEC §6, Ingestion): our tracker's `/api/v1/event` and
+//! Plausible's `/api/event`. Public, cross-origin, cookie-blind. A 202 means the
+//! event is committed; every refusal says why, and nothing the client sends can
+//! make them answer 500.
+
+use std::time::Duration;
+
+use axum::{
+    Json,
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use http::request::Parts;
+use pagepulse_core::ingest::{
+    Client, IngestError, Outcome, WriteError,
+    beacon::{self, Beacon, BeaconError},
+    country,
+};
+use serde_json::json;
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::{AppState, error::ApiError, peer};
+
+/// Bodies above this are refused with 413 (a beacon is a few hundred bytes).
+pub const MAX_BODY_BYTES: usize = 8 * 1024;
+pub const DROPPED_HEADER: &str = "x-pagepulse-dropped";
+
+pub async fn native(State(state): State<AppState>, request: Request) -> Response {
+    ingest(&state, request, beacon::parse_native).await
+}
+
+pub async fn plausible(State(state): State<AppState>, request: Request) -> Response {
+    ingest(&state, request, beacon::parse_plausible).await
+}
+
+/// Any page may send beacons; no credentials are ever involved.
+pub fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE])
+        .expose_headers([HeaderName::from_static(DROPPED_HEADER), header::RETRY_AFTER])
+        .max_age(Duration::from_secs(24 * 60 * 60))
+}
+
+async fn ingest(
+    state: &AppState,
+    request: Request,
+    parse: fn(&[u8]) -> Result<Beacon, BeaconError>,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let beacon = match read(body, &parts.headers).await.and_then(|bytes| {
+        parse(&bytes).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))
+    }) {
+        Ok(beacon) => beacon,
+        Err(error) => return error.into_response(),
+    };
+    let client = client(state, &parts);
+    match state.ingest.record(&beacon, &client).await {
+        Ok(Outcome::Recorded) => {
+            (StatusCode::ACCEPTED, Json(json!({ "status": "recorded" }))).into_response()
+        }
+        Ok(Outcome::Dropped(reason)) => {
+            let reason = reason.as_str();
+            (
+                StatusCode::ACCEPTED,
+                [(DROPPED_HEADER, HeaderValue::from_static(reason))],
+                Json(json!({ "status": "dropped", "reason": reason })),
+            )
+                .into_response()
+        }
+        Err(error) => unavailable(&error).into_response(),
+    }
+}
+
+async fn read(body: Body, headers: &HeaderMap) -> Result<axum::body::Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|error| {
+            let over_limit = error
+                .into_inner()
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
+            if over_limit {
+                too_large()
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "the body could not be read")
+            }
+        })
+}
+
+fn client(state: &AppState, parts: &Parts) -> Client {
+    let trusted = &state.config.trusted_proxies;
+    let headers = &parts.headers;
+    let from_proxy = pagepulse_core::net::is_trusted(peer::socket_peer(&parts.extensions), trusted);
+    Client {
+        ip: peer::client_ip(&parts.extensions, headers, trusted),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default(),
+        // Country headers are believed only from our own proxies (SPEC §4).
+        country: from_proxy
+            .then(|| {
+                country::from_headers(
+                    country::HEADERS.map(|name| headers.get(name).and_then(|v| v.to_str().ok())),
+                )
+            })
+            .flatten(),
+    }
+}
+
+/// The event was not stored, through no fault of the client: try again shortly.
+fn unavailable(error: &IngestError) -> ApiError {
+    let (message, retry_after) = match error {
+        IngestError::Write(WriteError::QueueFull) => ("the server is busy; retry shortly", 1),
+        IngestError::Write(WriteError::ShuttingDown) => {
+            ("the server is restarting; retry shortly", 2)
+        }
+        IngestError::Write(WriteError::Database) | IngestError::Database(_) => {
+            tracing::error!(%error, "event not recorded");
+            ("the event could not be stored; retry shortly", 5)
+        }
+    };
+    let mut error = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message);
+    error.retry_after_secs = Some(retry_after);
+    error
+}
