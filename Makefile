@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
 .PHONY: help tools tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm tool-chromium \
-        vendor tracker assets build run test lint test-rust test-e2e clean
+        vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest clean
 
 help:
 	@echo "make run    install what is missing, build, serve on http://localhost:8000 (SQLite)"
@@ -64,7 +64,7 @@ TRACKER_BUDGET := 1024
 public/js/p.js: server/tracker/p.js node_modules/.package-lock.json
 	@mkdir -p public/js
 	esbuild $< --minify --target=es2017 --log-level=warning --outfile=$@
-	@size=$$(wc -c < $@); echo "tracker: $$size bytes minified (budget $(TRACKER_BUDGET))"; \
+	@size=$$(wc -c < $@); echo "tracker: $$size bytes minified (budget $(TRACKER_BUDGET), target 700)"; \
 	  [ $$size -le $(TRACKER_BUDGET) ] || { echo "tracker is over its size budget"; rm -f $@; exit 1; }
 
 tracker: public/js/p.js
@@ -110,6 +110,17 @@ test-e2e:
 	cargo test --workspace --exclude frontend --no-run
 	cargo leptos build --frontend-only
 	cd end2end && playwright test
+
+## ---- benchmarks (numbers, not pass/fail) --------------------------------
+
+tool-wrk:
+	@command -v wrk >/dev/null \
+	  || { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; }
+
+# Durable ingest throughput against the release server; see docs/benchmarks.md.
+bench-ingest: tool-npm tool-wrk tracker
+	cargo build --release -p server --bin pagepulse
+	server/bench/ingest.sh
 
 clean:
 	cargo clean

@@ -1,11 +1,16 @@
 import { defineConfig } from "@playwright/test";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-// Each run gets its own scratch SQLite file and a port of its own.
+// Each run gets its own scratch folder (SQLite file, pages of a customer's site)
+// and ports of its own. Workers load this file again; the environment carries the
+// folder made by the main process over to them.
 const port = Number(process.env.E2E_PORT ?? 8731);
-const dataDir = mkdtempSync(join(tmpdir(), "pagepulse-e2e-"));
+const sitePort = port + 1;
+process.env.PAGEPULSE_E2E_DIR ??= mkdtempSync(join(tmpdir(), "pagepulse-e2e-"));
+const dataDir = process.env.PAGEPULSE_E2E_DIR;
+mkdirSync(join(dataDir, "www"), { recursive: true });
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
@@ -30,23 +35,38 @@ export default defineConfig({
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        // A customer's site on a real (non-local) host name, served from loopback.
+        "--host-resolver-rules=MAP shop.pagepulse.test 127.0.0.1",
       ],
     },
   },
-  webServer: {
-    command: "./target/debug/pagepulse serve",
-    cwd: "..",
-    url: `${baseURL}/health`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATABASE_URL: `sqlite://${dataDir}/pagepulse.db?mode=rwc`,
-      LEPTOS_SITE_ROOT: "target/site",
-      RUST_LOG: "warn",
+  webServer: [
+    {
+      command: "./target/debug/pagepulse serve",
+      cwd: "..",
+      url: `${baseURL}/health`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        BASE_URL: baseURL,
+        DATABASE_URL: `sqlite://${dataDir}/pagepulse.db?mode=rwc`,
+        LEPTOS_SITE_ROOT: "target/site",
+        EVENT_RATE_LIMIT_PER_MINUTE: "10000",
+        RUST_LOG: "warn",
+      },
     },
-  },
+    {
+      // The customer's pages: plain files written by the tracker tests.
+      command: `python3 -m http.server ${sitePort} --bind 127.0.0.1 --directory ${join(dataDir, "www")}`,
+      url: `http://127.0.0.1:${sitePort}/`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      stdout: "ignore",
+      stderr: "ignore",
+    },
+  ],
 });

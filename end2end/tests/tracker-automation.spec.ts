@@ -1,0 +1,16 @@
+import { expect, test } from "@playwright/test";
+import { beaconRequests, customerPage, sitePort, stored } from "./customer";
+
+/** Playwright's own Chromium reports navigator.webdriver: the tracker stays silent. */
+test("skips browsers driven by automation (navigator.webdriver)", async ({ page, request }) => {
+  // The page's host is a subdomain of the site: a beacon, if sent, would count.
+  const siteId = await customerPage(request, "pagepulse.test", "bot.html");
+  const sent = beaconRequests(page);
+  await page.goto(`http://shop.pagepulse.test:${sitePort}/bot.html`);
+  expect(await page.evaluate(() => navigator.webdriver)).toBe(true);
+  await expect.poll(() => page.evaluate(() => typeof (window as any).pagepulse)).toBe("function");
+  await page.evaluate(() => (window as any).pagepulse("Signup"));
+  await page.waitForTimeout(1000);
+  expect(sent).toEqual([]);
+  expect(stored(siteId)).toEqual([]);
+});
