@@ -101,6 +101,21 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
 
 /// Connects without migrating (for tests of the migrations themselves).
 pub async fn open(url: &str) -> Result<DatabaseConnection, DbError> {
+    open_pool(url, 8).await
+}
+
+/// The connection the ingest writer commits through. On SQLite it is one
+/// connection of its own: a connection's page cache is thrown away whenever
+/// another connection has written, so a writer sharing the pool would re-read
+/// its index pages on every batch. PostgreSQL has no such cost: share the pool.
+pub async fn writer(url: &str, pool: &DatabaseConnection) -> Result<DatabaseConnection, DbError> {
+    match Backend::of_url(url)? {
+        Backend::Sqlite => open_pool(url, 1).await,
+        Backend::Postgres => Ok(pool.clone()),
+    }
+}
+
+async fn open_pool(url: &str, sqlite_connections: u32) -> Result<DatabaseConnection, DbError> {
     let backend = Backend::of_url(url)?;
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -113,13 +128,17 @@ pub async fn open(url: &str) -> Result<DatabaseConnection, DbError> {
             // WAL lets the dashboard read while beacons are written; FULL sync makes
             // an acknowledged commit survive a crash of the machine, not just of us.
             options
-                .max_connections(8)
+                .max_connections(sqlite_connections)
                 .min_connections(1)
                 .map_sqlx_sqlite_opts(|o| {
                     o.journal_mode(SqliteJournalMode::Wal)
                         .synchronous(SqliteSynchronous::Full)
                         .busy_timeout(Duration::from_secs(10))
                         .foreign_keys(true)
+                        // A 64 MiB page cache per connection, and statement
+                        // journals (multi-row inserts) in memory, not temp files.
+                        .pragma("cache_size", "-65536")
+                        .pragma("temp_store", "memory")
                 });
         }
         Backend::Postgres => {

@@ -11,7 +11,9 @@ impl MigrationTrait for Migration {
         // Each visitor's latest event and its visit: the ingest writer reads it to
         // continue or start a visit (SPEC §5) with one key lookup per visitor,
         // whichever server process wrote the previous event. Rows older than two
-        // days are pruned; visitor ids rotate daily, so they can never match again.
+        // days are pruned hourly by a scan; visitor ids rotate daily, so they can
+        // never match again. No index on last_ts: every event updates it, and an
+        // index would double the writes to save an hourly scan of a small table.
         manager
             .create_table(
                 Table::create()
@@ -36,12 +38,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Visits no longer look up a visitor's previous event, and this index
+        // cost a random B-tree write per stored event.
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_open_visits_last_ts")
-                    .table(OpenVisits::Table)
-                    .col(OpenVisits::LastTs)
+            .drop_index(
+                Index::drop()
+                    .name("idx_events_site_visitor_ts")
+                    .table(Events::Table)
                     .to_owned(),
             )
             .await
@@ -49,9 +52,28 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
+            .create_index(
+                Index::create()
+                    .name("idx_events_site_visitor_ts")
+                    .table(Events::Table)
+                    .col(Events::SiteId)
+                    .col(Events::VisitorId)
+                    .col(Events::Ts)
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .drop_table(Table::drop().table(OpenVisits::Table).to_owned())
             .await
     }
+}
+
+#[derive(DeriveIden)]
+enum Events {
+    Table,
+    SiteId,
+    VisitorId,
+    Ts,
 }
 
 #[derive(DeriveIden)]

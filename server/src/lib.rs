@@ -49,14 +49,8 @@ pub fn router(state: AppState) -> Router {
                 .patch(routes::sites::update)
                 .delete(routes::sites::delete),
         );
-    let beacons = Router::new()
-        .route("/api/v1/event", post(routes::events::native))
-        .route("/api/event", post(routes::events::plausible))
-        .layer(state.beacon_limit.layer())
-        .layer(routes::events::cors());
     let router = Router::new()
         .route("/health", get(routes::health::health))
-        .merge(beacons)
         .route("/js/p.js", get(routes::tracker::tracker))
         .merge(api)
         .leptos_routes_with_context(&state, pages, context, render)
@@ -65,8 +59,11 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         origin::same_origin_only,
     ));
-    security::with_security_headers(router)
+    let app = security::with_security_headers(router)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state.clone());
+    // Beacons skip the page middleware (origin guard, compression, tracing): they
+    // are cross-origin by design and the hottest path of all.
+    routes::events::router(&state).merge(app)
 }

@@ -1,7 +1,8 @@
 //! Cross-site request forgery guard: a state-changing request that a browser
 //! marks as coming from another origin is refused. Clients that send neither
 //! `Origin` nor `Sec-Fetch-Site` (curl, server-side integrations) are not browsers
-//! acting on a user's cookie and pass.
+//! acting on a user's cookie and pass. The beacon routes, cross-origin by design,
+//! are outside this guard (see `routes::events::router`).
 
 use axum::{
     extract::{Request, State},
@@ -12,18 +13,12 @@ use axum::{
 
 use crate::{AppState, error::ApiError};
 
-/// Paths that are cross-origin by design (the tracker's beacons).
-const OPEN_PATHS: [&str; 2] = ["/api/event", "/api/v1/event"];
-
 pub async fn same_origin_only(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    if is_state_changing(request.method())
-        && !OPEN_PATHS.contains(&request.uri().path())
-        && is_cross_origin(&request, &state.config.base_url)
-    {
+    if is_state_changing(request.method()) && is_cross_origin(&request, &state.config.base_url) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-origin request");
         return ApiError::new(StatusCode::FORBIDDEN, "cross-origin request refused")
             .into_response();

@@ -6,7 +6,7 @@
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use axum::{body::Body, response::IntoResponse};
-use http::{Method, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode};
 use ipnet::IpNet;
 use tower_governor::{
     GovernorError, GovernorLayer,
@@ -50,7 +50,6 @@ impl BeaconLimit {
             })
             .period(Duration::from_nanos(60_000_000_000 / u64::from(per_minute)))
             .burst_size(per_minute)
-            .methods(vec![Method::POST])
             .finish()
             .expect("a positive period and burst");
         BeaconLimit {

@@ -29,7 +29,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
     let base_url = config.base_url.clone();
-    let state = AppState::new(config, db.clone());
+    let writer_db = pagepulse_core::db::writer(&config.database_url, &db).await?;
+    let state = AppState::with_writer(config, db.clone(), writer_db.clone());
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     tracing::info!(%addr, %base_url, "PagePulse is listening");
     let served = axum::serve(
@@ -43,6 +44,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     state.ingest.shutdown().await;
     served.map_err(StartError::Serve)?;
     tracing::info!("shutting down: closing the database");
+    let _ = writer_db.close().await;
     let _ = db.close().await;
     Ok(())
 }

@@ -35,6 +35,15 @@ impl FromRef<AppState> for DatabaseConnection {
 impl AppState {
     /// Starts the ingest writer task, so it must run inside the Tokio runtime.
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
+        Self::with_writer(config, db.clone(), db)
+    }
+
+    /// As `new`, with the ingest writer on a connection of its own (`db::writer`).
+    pub fn with_writer(
+        config: Config,
+        db: DatabaseConnection,
+        writer_db: DatabaseConnection,
+    ) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
             .site_root(config.site_root.clone())
@@ -61,6 +70,7 @@ impl AppState {
             tracker: Arc::new(TrackerScript::load(&config.site_root)),
             ingest: Arc::new(Ingestor::start(
                 db.clone(),
+                writer_db,
                 config.secret_key.clone(),
                 WriterOptions::default(),
             )),

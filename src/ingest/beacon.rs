@@ -114,13 +114,9 @@ pub fn parse_plausible(body: &[u8]) -> Result<Beacon, BeaconError> {
 }
 
 fn wire(body: &[u8]) -> Result<Wire, BeaconError> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| BeaconError::Malformed(e.to_string()))?;
-    if !value.is_object() {
-        return Err(BeaconError::Malformed("not an object".into()));
-    }
+    // Anything but an object (an array, a string, null) fails to become a `Wire`.
     let wire: Wire =
-        serde_json::from_value(value).map_err(|e| BeaconError::Malformed(e.to_string()))?;
+        serde_json::from_slice(body).map_err(|e| BeaconError::Malformed(e.to_string()))?;
     for (field, text) in [
         ("s", &wire.s),
         ("d", &wire.d),

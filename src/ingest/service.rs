@@ -3,6 +3,7 @@
 
 use std::{
     collections::HashMap,
+    hash::{Hash, Hasher},
     net::IpAddr,
     sync::Mutex,
     time::{Duration, Instant},
@@ -79,29 +80,42 @@ struct SiteRef {
     domain: String,
 }
 
+/// Parsed user agents kept at most; past it the cache starts over.
+const AGENT_CACHE_MAX: usize = 4_096;
+
 pub struct Ingestor {
     db: DatabaseConnection,
     secret_key: String,
     writer: Writer,
     sites: Mutex<HashMap<SiteKey, (Option<SiteRef>, Instant)>>,
     salt: Mutex<Option<(NaiveDate, Salt)>>,
+    /// Keyed by a hash of the user agent: the strings themselves are not kept,
+    /// not even in memory.
+    agents: Mutex<HashMap<u64, agent::Agent>>,
 }
 
 impl Ingestor {
-    /// Starts the writer task; call from within the Tokio runtime.
-    pub fn start(db: DatabaseConnection, secret_key: String, options: WriterOptions) -> Ingestor {
+    /// Starts the writer task on `writer_db` (see `db::writer`); call from within
+    /// the Tokio runtime.
+    pub fn start(
+        db: DatabaseConnection,
+        writer_db: DatabaseConnection,
+        secret_key: String,
+        options: WriterOptions,
+    ) -> Ingestor {
         Ingestor {
-            writer: Writer::spawn(db.clone(), options),
+            writer: Writer::spawn(writer_db, options),
             db,
             secret_key,
             sites: Mutex::default(),
             salt: Mutex::default(),
+            agents: Mutex::default(),
         }
     }
 
     /// Records `beacon`, returning once its events are committed (or why not).
     pub async fn record(&self, beacon: &Beacon, client: &Client) -> Result<Outcome, IngestError> {
-        let agent = agent::parse(&client.user_agent, beacon.width);
+        let agent = self.agent(&client.user_agent, beacon.width);
         if agent.is_bot {
             return Ok(Outcome::Dropped(Dropped::Bot));
         }
@@ -186,6 +200,33 @@ impl Ingestor {
             ),
             props,
         }))
+    }
+
+    /// `agent::parse`, remembered: woothee's rules are the costliest step of a
+    /// beacon, and a site's visitors share a handful of user agents.
+    fn agent(&self, user_agent: &str, width: Option<u32>) -> agent::Agent {
+        let key = {
+            let mut hasher = std::hash::DefaultHasher::new();
+            user_agent.hash(&mut hasher);
+            hasher.finish()
+        };
+        let cached = self.agents.lock().ok().and_then(|c| c.get(&key).cloned());
+        let mut parsed = cached.unwrap_or_else(|| {
+            let parsed = agent::parse(user_agent, None);
+            if let Ok(mut cache) = self.agents.lock() {
+                if cache.len() >= AGENT_CACHE_MAX {
+                    cache.clear();
+                }
+                cache.insert(key, parsed.clone());
+            }
+            parsed
+        });
+        if let Some(width) = width
+            && !parsed.is_bot
+        {
+            agent::device_for_width(width).clone_into(&mut parsed.device);
+        }
+        parsed
     }
 
     async fn site(&self, key: &SiteKey) -> Result<Option<SiteRef>, DbErr> {

@@ -3,22 +3,23 @@
 //! event is committed; every refusal says why, and nothing the client sends can
 //! make them answer 500.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
+use axum::routing::post;
 use axum::{
-    Json,
+    Router,
     body::Body,
     extract::{Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use http::request::Parts;
+use ipnet::IpNet;
 use pagepulse_core::ingest::{
-    Client, IngestError, Outcome, WriteError,
+    Client, IngestError, Ingestor, Outcome, WriteError,
     beacon::{self, Beacon, BeaconError},
     country,
 };
-use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::{AppState, error::ApiError, peer};
@@ -26,12 +27,35 @@ use crate::{AppState, error::ApiError, peer};
 /// Bodies above this are refused with 413 (a beacon is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 8 * 1024;
 pub const DROPPED_HEADER: &str = "x-pagepulse-dropped";
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
-pub async fn native(State(state): State<AppState>, request: Request) -> Response {
+/// What the beacon handlers need, and nothing more: axum clones the state for
+/// every request.
+#[derive(Clone)]
+pub struct BeaconState {
+    ingest: Arc<Ingestor>,
+    trusted_proxies: Arc<Vec<IpNet>>,
+}
+
+/// The two endpoints with their own layers: CORS outermost (preflights never
+/// reach the limiter), then the per-address rate limit.
+pub fn router<S: Clone + Send + Sync + 'static>(state: &AppState) -> Router<S> {
+    Router::new()
+        .route("/api/v1/event", post(native))
+        .route("/api/event", post(plausible))
+        .layer(state.beacon_limit.layer())
+        .layer(cors())
+        .with_state(BeaconState {
+            ingest: state.ingest.clone(),
+            trusted_proxies: Arc::new(state.config.trusted_proxies.clone()),
+        })
+}
+
+pub async fn native(State(state): State<BeaconState>, request: Request) -> Response {
     ingest(&state, request, beacon::parse_native).await
 }
 
-pub async fn plausible(State(state): State<AppState>, request: Request) -> Response {
+pub async fn plausible(State(state): State<BeaconState>, request: Request) -> Response {
     ingest(&state, request, beacon::parse_plausible).await
 }
 
@@ -46,7 +70,7 @@ pub fn cors() -> CorsLayer {
 }
 
 async fn ingest(
-    state: &AppState,
+    state: &BeaconState,
     request: Request,
     parse: fn(&[u8]) -> Result<Beacon, BeaconError>,
 ) -> Response {
@@ -59,15 +83,24 @@ async fn ingest(
     };
     let client = client(state, &parts);
     match state.ingest.record(&beacon, &client).await {
-        Ok(Outcome::Recorded) => {
-            (StatusCode::ACCEPTED, Json(json!({ "status": "recorded" }))).into_response()
-        }
+        Ok(Outcome::Recorded) => (
+            StatusCode::ACCEPTED,
+            [(header::CONTENT_TYPE, JSON)],
+            r#"{"status":"recorded"}"#,
+        )
+            .into_response(),
         Ok(Outcome::Dropped(reason)) => {
             let reason = reason.as_str();
             (
                 StatusCode::ACCEPTED,
-                [(DROPPED_HEADER, HeaderValue::from_static(reason))],
-                Json(json!({ "status": "dropped", "reason": reason })),
+                [
+                    (header::CONTENT_TYPE, JSON),
+                    (
+                        HeaderName::from_static(DROPPED_HEADER),
+                        HeaderValue::from_static(reason),
+                    ),
+                ],
+                format!(r#"{{"status":"dropped","reason":"{reason}"}}"#),
             )
                 .into_response()
         }
@@ -104,8 +137,8 @@ async fn read(body: Body, headers: &HeaderMap) -> Result<axum::body::Bytes, ApiE
         })
 }
 
-fn client(state: &AppState, parts: &Parts) -> Client {
-    let trusted = &state.config.trusted_proxies;
+fn client(state: &BeaconState, parts: &Parts) -> Client {
+    let trusted = &state.trusted_proxies;
     let headers = &parts.headers;
     let from_proxy = pagepulse_core::net::is_trusted(peer::socket_peer(&parts.extensions), trusted);
     Client {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `make bench-ingest`: the release server on loopback (SQLite in a scratch folder
+# unless BENCH_DATABASE_URL says otherwise), wrk as the load, rate limiting raised.
+# Prints durable events/s, p50/p99 latency, server CPU per event and, in the same
+# run as this machine's ceiling, the same server's req/s on GET /js/p.js.
+set -euo pipefail
+
+BIN=${BIN:-target/release/pagepulse}
+DURATION=${BENCH_DURATION:-20s}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+PORT=${BENCH_PORT:-8790}
+HERE=$(cd "$(dirname "$0")" && pwd)
+DIR=$(mktemp -d)
+DATABASE_URL=${BENCH_DATABASE_URL:-sqlite://$DIR/bench.db?mode=rwc}
+BASE=http://127.0.0.1:$PORT
+
+cleanup() {
+  [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+HOST=127.0.0.1 PORT=$PORT DATABASE_URL=$DATABASE_URL LEPTOS_SITE_ROOT=public \
+  EVENT_RATE_LIMIT_PER_MINUTE=1000000000 RUST_LOG=error "$BIN" serve &
+SERVER=$!
+for _ in $(seq 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; done
+
+jar=$DIR/cookies
+curl -fs -c "$jar" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"bench-$RANDOM@example.com\",\"password\":\"correct horse battery\",\"name\":\"Bench\"}" \
+  "$BASE/api/v1/auth/register" >/dev/null
+SITE=$(curl -fs -b "$jar" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"Bench\",\"domain\":\"bench-$RANDOM.example.com\"}" "$BASE/api/v1/sites" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+DOMAIN=$(curl -fs -b "$jar" "$BASE/api/v1/sites/$SITE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["domain"])')
+sed_lua=$DIR/wrk.lua
+sed "s/bench\.example\.com/$DOMAIN/" "$HERE/wrk.lua" > "$sed_lua"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+count_events() {
+  case $DATABASE_URL in
+    sqlite*) python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from events").fetchone()[0])' "$DIR/bench.db" ;;
+    *) psql "$DATABASE_URL" -tAc 'select count(*) from events' ;;
+  esac
+}
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+run() { BENCH_MODE=$1 BENCH_SITE=$SITE wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$sed_lua" "$BASE" | grep '^RESULT'; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+echo "database: ${DATABASE_URL%%\?*}"
+
+# Warm-up: first salts, caches and pages of the database file.
+BENCH_MODE=event BENCH_SITE=$SITE wrk -t1 -c8 -d2s -s "$sed_lua" "$BASE" >/dev/null
+
+rows_before=$(count_events)
+before=$(cpu_ticks)
+events=$(run event)
+after=$(cpu_ticks)
+rows_after=$(count_events)
+script=$(run script)
+
+hz=$(getconf CLK_TCK)
+n=$(field requests "$events"); us=$(field duration_us "$events")
+errors=$(( $(field status_errors "$events") + $(field socket_errors "$events") ))
+rate=$(( n * 1000000 / us ))
+cpu_us=$(( (after - before) * 1000000 / hz / (n > 0 ? n : 1) ))
+sn=$(field requests "$script"); sus=$(field duration_us "$script")
+srate=$(( sn * 1000000 / sus ))
+
+echo
+echo "POST /api/v1/event (durable: 202 only after commit)"
+echo "  events/s        $rate   ($n requests, $errors errors or non-202, $(( rows_after - rows_before )) rows stored)"
+echo "  latency p50/p99 $(( $(field p50_us "$events") / 1000 )).$(( $(field p50_us "$events") % 1000 / 100 )) ms / $(( $(field p99_us "$events") / 1000 )).$(( $(field p99_us "$events") % 1000 / 100 )) ms"
+echo "  server CPU      ${cpu_us} µs per event"
+echo "GET /js/p.js (the same server's ceiling on this machine)"
+echo "  requests/s      $srate   (p50 $(( $(field p50_us "$script") / 1000 )).$(( $(field p50_us "$script") % 1000 / 100 )) ms)"
+echo "ratio             $(python3 -c "print(f'{$rate / $srate:.2f}')") × the /js/p.js rate"
+if [ $(( rows_after - rows_before )) -lt $(( n - errors )) ]; then
+  echo "FAIL: fewer rows stored than events acknowledged"; exit 1
+fi
