@@ -102,14 +102,15 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
             props: Set(e.props.clone()),
             ..Default::default()
         });
-    let rows: Vec<_> = rows.collect();
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        event::Entity::insert_many(chunk.to_vec())
+    let mut rows: Vec<_> = rows.collect();
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
+        event::Entity::insert_many(std::mem::replace(&mut rows, rest))
             .exec_without_returning(&txn)
             .await?;
     }
 
-    let open: Vec<_> = seen
+    let mut open: Vec<_> = seen
         .into_iter()
         .map(|((site_id, visitor_id), last)| open_visit::ActiveModel {
             site_id: Set(site_id),
@@ -118,8 +119,9 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
             last_ts: Set(last.ts),
         })
         .collect();
-    for chunk in open.chunks(INSERT_CHUNK) {
-        open_visit::Entity::insert_many(chunk.to_vec())
+    while !open.is_empty() {
+        let rest = open.split_off(open.len().min(INSERT_CHUNK));
+        open_visit::Entity::insert_many(std::mem::replace(&mut open, rest))
             .on_conflict(
                 OnConflict::columns([open_visit::Column::SiteId, open_visit::Column::VisitorId])
                     .update_columns([open_visit::Column::VisitId, open_visit::Column::LastTs])
