@@ -9,8 +9,8 @@ use std::{
 
 use axum::{
     Json,
-    extract::{ConnectInfo, FromRef, FromRequestParts},
-    http::{HeaderMap, StatusCode, request::Parts},
+    extract::{ConnectInfo, FromRef, FromRequestParts, connect_info::MockConnectInfo},
+    http::{Extensions, HeaderMap, StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
 use ipnet::IpNet;
@@ -97,22 +97,31 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = AuthState::from_ref(state);
-        // Present behind `into_make_service_with_connect_info` (or a test's
-        // `MockConnectInfo`); without it every request counts as one unknown peer.
-        let peer = ConnectInfo::<SocketAddr>::from_request_parts(parts, &())
-            .await
-            .map(|info| info.0.ip().to_canonical())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        Ok(ClientIp(pagepulse_core::net::client_ip(
-            peer,
-            forwarded,
+        Ok(ClientIp(client_ip(
+            &parts.extensions,
+            &parts.headers,
             &auth.settings.trusted_proxies,
         )))
     }
+}
+
+/// The socket peer: present behind `into_make_service_with_connect_info` (or a
+/// test's `MockConnectInfo`); without either, one unknown peer.
+pub fn socket_peer(extensions: &Extensions) -> IpAddr {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0)
+        .or_else(|| extensions.get::<MockConnectInfo<SocketAddr>>().map(|m| m.0))
+        .map(|addr| addr.ip().to_canonical())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The client as SPEC §4 defines it: the peer, or behind a trusted proxy the
+/// rightmost untrusted `X-Forwarded-For` hop. Sign-in throttling, the beacon
+/// rate limit and visitor hashing all use this one answer.
+pub fn client_ip(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    pagepulse_core::net::client_ip(socket_peer(extensions), forwarded, trusted)
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {

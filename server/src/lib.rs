@@ -5,7 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod origin;
-pub mod peer;
 pub mod ratelimit;
 pub mod routes;
 pub mod security;

@@ -14,7 +14,7 @@ use tower_governor::{
     key_extractor::KeyExtractor,
 };
 
-use crate::{error::ApiError, peer};
+use crate::error::ApiError;
 
 #[derive(Clone)]
 pub struct ClientIpKey {
@@ -25,7 +25,7 @@ impl KeyExtractor for ClientIpKey {
     type Key = IpAddr;
 
     fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
-        Ok(peer::client_ip(
+        Ok(app::session::client_ip(
             request.extensions(),
             request.headers(),
             &self.trusted,

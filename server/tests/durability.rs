@@ -99,20 +99,47 @@ async fn join(clients: Vec<JoinHandle<()>>) {
     .unwrap();
 }
 
+/// A server on `t`'s database with clients firing at it.
+struct UnderLoad {
+    dir: tempfile::TempDir,
+    server: Server,
+    stop: Arc<AtomicBool>,
+    clients: Vec<JoinHandle<()>>,
+    acknowledged: Arc<Mutex<Vec<String>>>,
+}
+
+impl UnderLoad {
+    async fn start(t: &TestDb) -> UnderLoad {
+        let site = insert_site(&t.db, "example.com").await;
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::start(dir.path(), &env(&t.url));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (clients, acknowledged) = fire(server.port, site, stop.clone());
+        UnderLoad {
+            dir,
+            server,
+            stop,
+            clients,
+            acknowledged,
+        }
+    }
+
+    /// Stops the clients (the server is gone by now) and returns what was acknowledged.
+    async fn finish(&mut self) -> Vec<String> {
+        self.stop.store(true, Ordering::SeqCst);
+        join(std::mem::take(&mut self.clients)).await;
+        self.acknowledged.lock().unwrap().clone()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_event_survives_kill_9() {
     for t in TestDb::all().await {
-        let site = insert_site(&t.db, "example.com").await;
-        let dir = tempfile::tempdir().unwrap();
-        let mut server = Server::start(dir.path(), &env(&t.url));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (clients, acknowledged) = fire(server.port, site, stop.clone());
+        let mut load = UnderLoad::start(&t).await;
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        server.child.kill().unwrap(); // SIGKILL: no drain, no goodbye
-        server.child.wait().unwrap();
-        stop.store(true, Ordering::SeqCst);
-        join(clients).await;
-        let acknowledged = acknowledged.lock().unwrap().clone();
+        load.server.child.kill().unwrap(); // SIGKILL: no drain, no goodbye
+        load.server.child.wait().unwrap();
+        let acknowledged = load.finish().await;
         assert!(
             acknowledged.len() >= 50,
             "{:?}: only {} events were acknowledged before the kill",
@@ -121,7 +148,7 @@ async fn every_acknowledged_event_survives_kill_9() {
         );
 
         // Restart on the same database: it opens, recovers, and serves.
-        let restarted = Server::start(dir.path(), &env(&t.url));
+        let restarted = Server::start(load.dir.path(), &env(&t.url));
         drop(restarted);
         let stored = stored_paths(&t).await;
         let lost: Vec<_> = acknowledged
@@ -143,18 +170,12 @@ async fn every_acknowledged_event_survives_kill_9() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_drains_the_queue_and_exits_cleanly() {
     for t in TestDb::all().await {
-        let site = insert_site(&t.db, "example.com").await;
-        let dir = tempfile::tempdir().unwrap();
-        let mut server = Server::start(dir.path(), &env(&t.url));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (clients, acknowledged) = fire(server.port, site, stop.clone());
+        let mut load = UnderLoad::start(&t).await;
         tokio::time::sleep(Duration::from_millis(1000)).await;
-        server.signal("-TERM");
-        let status = server.wait(Duration::from_secs(15));
-        stop.store(true, Ordering::SeqCst);
-        join(clients).await;
+        load.server.signal("-TERM");
+        let status = load.server.wait(Duration::from_secs(15));
+        let acknowledged = load.finish().await;
         assert!(status.success(), "exit status after SIGTERM: {status:?}");
-        let acknowledged = acknowledged.lock().unwrap().clone();
         assert!(acknowledged.len() >= 30, "{}", acknowledged.len());
         let stored = stored_paths(&t).await;
         assert!(

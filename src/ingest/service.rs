@@ -256,8 +256,8 @@ impl Ingestor {
         Ok(found)
     }
 
-    /// Today's salt, read from the database once per day and process; the first
-    /// event of a UTC day also clears out salts that must no longer exist.
+    /// Today's salt, read from the database once per day and process. Deleting
+    /// old salts is `forget_old`'s job (hourly), not a beacon's.
     async fn salt(&self, day: NaiveDate) -> Result<Salt, DbErr> {
         if let Some((cached_day, salt)) = self.salt.lock().ok().and_then(|s| *s)
             && cached_day == day
@@ -265,7 +265,6 @@ impl Ingestor {
             return Ok(salt);
         }
         let salt = visitor::salt_for(&self.db, day).await?;
-        visitor::forget_old_salts(&self.db, day).await?;
         if let Ok(mut cached) = self.salt.lock() {
             *cached = Some((day, salt));
         }

@@ -91,42 +91,40 @@ pub async fn create_site(name: String, domain: String, timezone: String) -> Resu
 /// Rename and time zone, from the settings form.
 #[server]
 pub async fn update_site(id: String, name: String, timezone: String) -> Result<(), AppError> {
-    super::ssr::respond(
-        async move {
-            use pagepulse_core::sites::SitePatch;
+    use pagepulse_core::sites::SitePatch;
 
-            let user = super::ssr::signed_in_user().await?;
-            let auth = super::ssr::auth_state()?;
-            let patch = SitePatch {
-                name: Some(name),
-                timezone: Some(timezone),
-                ..SitePatch::default()
-            };
-            pagepulse_core::sites::update(
-                &auth.db,
-                user.id,
-                pagepulse_core::sites::parse_id(&id)?,
-                patch,
-            )
-            .await?;
-            Ok(())
-        }
-        .await,
+    patch_site(
+        id,
+        SitePatch {
+            name: Some(name),
+            timezone: Some(timezone),
+            ..SitePatch::default()
+        },
     )
+    .await
 }
 
 #[server]
 pub async fn set_public(id: String, public: bool) -> Result<(), AppError> {
+    use pagepulse_core::sites::SitePatch;
+
+    patch_site(
+        id,
+        SitePatch {
+            public: Some(public),
+            ..SitePatch::default()
+        },
+    )
+    .await
+}
+
+/// The signed-in owner's change to one of their sites.
+#[cfg(feature = "ssr")]
+async fn patch_site(id: String, patch: pagepulse_core::sites::SitePatch) -> Result<(), AppError> {
     super::ssr::respond(
         async move {
-            use pagepulse_core::sites::SitePatch;
-
             let user = super::ssr::signed_in_user().await?;
             let auth = super::ssr::auth_state()?;
-            let patch = SitePatch {
-                public: Some(public),
-                ..SitePatch::default()
-            };
             pagepulse_core::sites::update(
                 &auth.db,
                 user.id,

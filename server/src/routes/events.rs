@@ -22,7 +22,7 @@ use pagepulse_core::ingest::{
 };
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::{AppState, error::ApiError, peer};
+use crate::{AppState, error::ApiError};
 
 /// Bodies above this are refused with 413 (a beacon is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 8 * 1024;
@@ -140,9 +140,10 @@ async fn read(body: Body, headers: &HeaderMap) -> Result<axum::body::Bytes, ApiE
 fn client(state: &BeaconState, parts: &Parts) -> Client {
     let trusted = &state.trusted_proxies;
     let headers = &parts.headers;
-    let from_proxy = pagepulse_core::net::is_trusted(peer::socket_peer(&parts.extensions), trusted);
+    let from_proxy =
+        pagepulse_core::net::is_trusted(app::session::socket_peer(&parts.extensions), trusted);
     Client {
-        ip: peer::client_ip(&parts.extensions, headers, trusted),
+        ip: app::session::client_ip(&parts.extensions, headers, trusted),
         user_agent: headers
             .get(header::USER_AGENT)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
