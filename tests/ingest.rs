@@ -256,3 +256,47 @@ async fn visit_bookkeeping_older_than_two_days_is_forgotten() {
         t.teardown().await;
     }
 }
+
+#[tokio::test]
+async fn a_later_batch_inherits_the_source_its_visit_started_with() {
+    for t in TestDb::all().await {
+        let site = insert_site(&t.db, "example.com").await;
+        let landing = NewEvent {
+            referrer_source: "news.example".into(),
+            utm: Utm {
+                campaign: "autumn".into(),
+                ..Utm::default()
+            },
+            ..event(site, 7, 1_000_000, "/")
+        };
+        store::write_batch(&t.db, &[landing]).await.unwrap();
+        // Minutes later, a click inside the site (no external referrer) ...
+        store::write_batch(&t.db, &[event(site, 7, 1_300_000, "/pricing")])
+            .await
+            .unwrap();
+        // ... and, after a gap of over 30 minutes, a new visit of its own.
+        store::write_batch(&t.db, &[event(site, 7, 4_000_000, "/")])
+            .await
+            .unwrap();
+        let stored: Vec<(String, String)> = event::Entity::find()
+            .order_by_asc(event::Column::Ts)
+            .all(&t.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.referrer_source, e.utm_campaign))
+            .collect();
+        let pair = |s: &str, c: &str| (s.to_owned(), c.to_owned());
+        assert_eq!(
+            stored,
+            vec![
+                pair("news.example", "autumn"),
+                pair("news.example", "autumn"),
+                pair("", "")
+            ],
+            "{:?}",
+            t.backend
+        );
+        t.teardown().await;
+    }
+}

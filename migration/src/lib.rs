@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_accounts_and_sites;
 mod m20261128_000002_salts_and_events;
 mod m20261128_000003_open_visits;
+mod m20261128_000004_visit_sources;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_accounts_and_sites::Migration),
             Box::new(m20261128_000002_salts_and_events::Migration),
             Box::new(m20261128_000003_open_visits::Migration),
+            Box::new(m20261128_000004_visit_sources::Migration),
         ]
     }
 }

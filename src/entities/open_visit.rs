@@ -12,6 +12,13 @@ pub struct Model {
     pub visit_id: i64,
     /// Unix milliseconds of the visitor's latest event.
     pub last_ts: i64,
+    /// The visit's source: its first event's referrer and UTM values.
+    pub referrer_source: String,
+    pub utm_source: String,
+    pub utm_medium: String,
+    pub utm_campaign: String,
+    pub utm_term: String,
+    pub utm_content: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,12 @@
 //! writers never deadlock), then reads those visitors' latest visits, so a
 //! visitor's events are assigned one batch at a time, whichever process holds them.
 //! On SQLite the write lock taken at BEGIN serialises writers the same way.
+//!
+//! A visit's source (referrer and UTM) is that of its first event, as in
+//! Plausible: a reader who came from a newsletter and then clicked through three
+//! pages was brought by the newsletter, not by our own site three times. Every
+//! event is stored with its visit's source, so a breakdown by source is a plain
+//! GROUP BY and a source filter keeps whole visits.
 
 use std::collections::HashMap;
 
@@ -47,10 +53,27 @@ pub struct NewEvent {
 }
 
 /// A visitor's latest event time and visit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LastSeen {
     pub ts: i64,
     pub visit_id: i64,
+    pub entry: Entry,
+}
+
+/// Where a visit came from: its first event's referrer source and UTM values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Entry {
+    pub referrer_source: String,
+    pub utm: Utm,
+}
+
+impl Entry {
+    fn of(event: &NewEvent) -> Entry {
+        Entry {
+            referrer_source: event.referrer_source.clone(),
+            utm: event.utm.clone(),
+        }
+    }
 }
 
 type VisitorKey = (Uuid, i64);
@@ -79,19 +102,19 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
 
     let rows = events
         .iter()
-        .zip(&visits)
-        .map(|(e, &visit_id)| event::ActiveModel {
+        .zip(visits)
+        .map(|(e, (visit_id, entry))| event::ActiveModel {
             site_id: Set(e.site_id),
             ts: Set(e.ts),
             name: Set(e.name.clone()),
             hostname: Set(e.hostname.clone()),
             path: Set(e.path.clone()),
-            referrer_source: Set(e.referrer_source.clone()),
-            utm_source: Set(e.utm.source.clone()),
-            utm_medium: Set(e.utm.medium.clone()),
-            utm_campaign: Set(e.utm.campaign.clone()),
-            utm_term: Set(e.utm.term.clone()),
-            utm_content: Set(e.utm.content.clone()),
+            referrer_source: Set(entry.referrer_source),
+            utm_source: Set(entry.utm.source),
+            utm_medium: Set(entry.utm.medium),
+            utm_campaign: Set(entry.utm.campaign),
+            utm_term: Set(entry.utm.term),
+            utm_content: Set(entry.utm.content),
             browser: Set(e.browser.clone()),
             browser_version: Set(e.browser_version.clone()),
             os: Set(e.os.clone()),
@@ -117,6 +140,12 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
             visitor_id: Set(visitor_id),
             visit_id: Set(last.visit_id),
             last_ts: Set(last.ts),
+            referrer_source: Set(last.entry.referrer_source),
+            utm_source: Set(last.entry.utm.source),
+            utm_medium: Set(last.entry.utm.medium),
+            utm_campaign: Set(last.entry.utm.campaign),
+            utm_term: Set(last.entry.utm.term),
+            utm_content: Set(last.entry.utm.content),
         })
         .collect();
     while !open.is_empty() {
@@ -124,7 +153,16 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
         open_visit::Entity::insert_many(std::mem::replace(&mut open, rest))
             .on_conflict(
                 OnConflict::columns([open_visit::Column::SiteId, open_visit::Column::VisitorId])
-                    .update_columns([open_visit::Column::VisitId, open_visit::Column::LastTs])
+                    .update_columns([
+                        open_visit::Column::VisitId,
+                        open_visit::Column::LastTs,
+                        open_visit::Column::ReferrerSource,
+                        open_visit::Column::UtmSource,
+                        open_visit::Column::UtmMedium,
+                        open_visit::Column::UtmCampaign,
+                        open_visit::Column::UtmTerm,
+                        open_visit::Column::UtmContent,
+                    ])
                     .to_owned(),
             )
             .exec_without_returning(&txn)
@@ -133,36 +171,41 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
     txn.commit().await
 }
 
-/// Gives each event its visit, in time order: the visitor's current visit when
-/// the gap to their latest event is under 30 minutes, else a fresh one. `seen`
-/// starts as what the database knew and ends as what it must know afterwards.
+/// Gives each event its visit and that visit's source, in time order: the
+/// visitor's current visit when the gap to their latest event is under 30
+/// minutes, else a fresh one sourced from this event. `seen` starts as what the
+/// database knew and ends as what it must know afterwards.
 pub fn assign_visits(
     events: &[NewEvent],
     seen: &mut HashMap<VisitorKey, LastSeen>,
     mut fresh_id: impl FnMut() -> i64,
-) -> Vec<i64> {
+) -> Vec<(i64, Entry)> {
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by_key(|&i| events[i].ts);
-    let mut visits = vec![0; events.len()];
+    let mut visits = vec![(0, Entry::default()); events.len()];
     for i in order {
         let event = &events[i];
         let key = (event.site_id, event.visitor_id);
-        let visit_id = match seen.get(&key) {
+        let (visit_id, entry) = match seen.get(&key) {
             // Servers' clocks may differ a little, so "before the latest" still counts.
-            Some(last) if (event.ts - last.ts).abs() < VISIT_GAP_MS => last.visit_id,
-            _ => fresh_id(),
+            Some(last) if (event.ts - last.ts).abs() < VISIT_GAP_MS => {
+                (last.visit_id, last.entry.clone())
+            }
+            _ => (fresh_id(), Entry::of(event)),
         };
-        let last = seen.entry(key).or_insert(LastSeen {
+        let latest = LastSeen {
             ts: event.ts,
             visit_id,
-        });
-        if event.ts >= last.ts {
-            *last = LastSeen {
-                ts: event.ts,
-                visit_id,
-            };
+            entry: entry.clone(),
+        };
+        match seen.get_mut(&key) {
+            Some(last) if event.ts < last.ts => {}
+            Some(last) => *last = latest,
+            None => {
+                seen.insert(key, latest);
+            }
         }
-        visits[i] = visit_id;
+        visits[i] = (visit_id, entry);
     }
     visits
 }
@@ -224,6 +267,16 @@ async fn last_seen<C: ConnectionTrait>(
                 LastSeen {
                     ts: row.last_ts,
                     visit_id: row.visit_id,
+                    entry: Entry {
+                        referrer_source: row.referrer_source,
+                        utm: Utm {
+                            source: row.utm_source,
+                            medium: row.utm_medium,
+                            campaign: row.utm_campaign,
+                            term: row.utm_term,
+                            content: row.utm_content,
+                        },
+                    },
                 },
             );
         }
@@ -276,26 +329,61 @@ mod tests {
         ];
         let mut seen = HashMap::new();
         let visits = assign_visits(&events, &mut seen, counter());
-        assert_eq!(visits, vec![101, 101, 102, 101, 103]);
-        assert_eq!(
-            seen[&(Uuid::from_u128(1), 1)],
-            LastSeen {
-                ts: 88 * 60_000,
-                visit_id: 103
-            }
-        );
+        let ids: Vec<i64> = visits.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, vec![101, 101, 102, 101, 103]);
+        let last = &seen[&(Uuid::from_u128(1), 1)];
+        assert_eq!((last.ts, last.visit_id), (88 * 60_000, 103));
     }
 
     #[test]
     fn a_visit_from_an_earlier_batch_continues_and_exactly_thirty_minutes_ends_it() {
-        let mut seen = HashMap::from([((Uuid::from_u128(1), 1), LastSeen { ts: 0, visit_id: 7 })]);
+        let earlier = LastSeen {
+            ts: 0,
+            visit_id: 7,
+            entry: Entry::default(),
+        };
+        let mut seen = HashMap::from([((Uuid::from_u128(1), 1), earlier)]);
         let visits = assign_visits(&[event(1, 20)], &mut seen, counter());
-        assert_eq!(visits, vec![7]);
+        assert_eq!(visits[0].0, 7);
         let visits = assign_visits(&[event(1, 50)], &mut seen, counter());
         assert_eq!(
-            visits,
-            vec![101],
+            visits[0].0, 101,
             "a gap of exactly 30 minutes is a new visit"
         );
+    }
+
+    #[test]
+    fn a_visit_keeps_the_source_of_its_first_event() {
+        let from = |visitor, minute, source: &str, campaign: &str| NewEvent {
+            referrer_source: source.into(),
+            utm: Utm {
+                campaign: campaign.into(),
+                ..Utm::default()
+            },
+            ..event(visitor, minute)
+        };
+        // Out of order: the newsletter landing (minute 0) is still the entry.
+        let events = [
+            from(1, 5, "", ""),
+            from(1, 0, "news.example", "autumn"),
+            from(1, 9, "other.example", ""),
+            from(1, 60, "", ""),
+        ];
+        let mut seen = HashMap::new();
+        let visits = assign_visits(&events, &mut seen, counter());
+        let sources: Vec<(&str, &str)> = visits
+            .iter()
+            .map(|(_, e)| (e.referrer_source.as_str(), e.utm.campaign.as_str()))
+            .collect();
+        assert_eq!(
+            sources,
+            vec![
+                ("news.example", "autumn"),
+                ("news.example", "autumn"),
+                ("news.example", "autumn"),
+                ("", ""),
+            ]
+        );
+        assert_eq!(seen[&(Uuid::from_u128(1), 1)].entry, Entry::default());
     }
 }

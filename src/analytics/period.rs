@@ -1,0 +1,216 @@
+//! Periods are ranges of the site's local days (SPEC §5). A local day is not
+//! always 24 hours long (DST), so day boundaries are computed per day in the
+//! site's time zone and handed to SQL as plain UTC milliseconds.
+
+use chrono::{Datelike, Duration, Months, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use super::QueryError;
+
+const DAY_MS: i64 = 86_400_000;
+/// The longest custom range, in calendar years.
+const MAX_YEARS: u32 = 3;
+
+/// The `period` parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Today,
+    Yesterday,
+    Days7,
+    Days30,
+    /// The current calendar month, every day of it (as in Plausible).
+    Month,
+    /// The current month and the eleven before it.
+    Months12,
+    Custom(DateRange),
+}
+
+/// Inclusive range of local dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateRange {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Period {
+    pub fn parse(period: &str, start: Option<&str>, end: Option<&str>) -> Result<Self, QueryError> {
+        Ok(match period {
+            "today" => Period::Today,
+            "yesterday" => Period::Yesterday,
+            "7d" => Period::Days7,
+            "30d" => Period::Days30,
+            "month" => Period::Month,
+            "12mo" => Period::Months12,
+            "custom" => {
+                let date = |name: &str, value: Option<&str>| {
+                    let value = value.ok_or_else(|| {
+                        QueryError(format!("period=custom needs `{name}` (YYYY-MM-DD)"))
+                    })?;
+                    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                        .ok()
+                        .filter(|_| value.len() == 10)
+                        .ok_or_else(|| QueryError(format!("`{name}` must be a date as YYYY-MM-DD")))
+                };
+                let range = DateRange {
+                    start: date("start", start)?,
+                    end: date("end", end)?,
+                };
+                if range.end < range.start {
+                    return Err(QueryError("`end` must not be before `start`".into()));
+                }
+                let limit = range.start.checked_add_months(Months::new(12 * MAX_YEARS));
+                if limit.is_none_or(|limit| range.end >= limit) {
+                    return Err(QueryError(format!(
+                        "a custom range may span at most {MAX_YEARS} years"
+                    )));
+                }
+                Period::Custom(range)
+            }
+            other => {
+                return Err(QueryError(format!(
+                    "unknown period `{}`: use today, yesterday, 7d, 30d, month, 12mo or custom",
+                    other.chars().take(40).collect::<String>()
+                )));
+            }
+        })
+    }
+
+    /// The dates this period covers when the site's local date is `today`.
+    pub fn range(&self, today: NaiveDate) -> DateRange {
+        let days_back = |n: i64| DateRange {
+            start: today - Duration::days(n - 1),
+            end: today,
+        };
+        let first_of_month = today.with_day(1).unwrap_or(today);
+        let end_of_month = |first: NaiveDate| {
+            first
+                .checked_add_months(Months::new(1))
+                .map_or(first, |next| next - Duration::days(1))
+        };
+        match self {
+            Period::Today => days_back(1),
+            Period::Yesterday => {
+                let day = today - Duration::days(1);
+                DateRange {
+                    start: day,
+                    end: day,
+                }
+            }
+            Period::Days7 => days_back(7),
+            Period::Days30 => days_back(30),
+            Period::Month => DateRange {
+                start: first_of_month,
+                end: end_of_month(first_of_month),
+            },
+            Period::Months12 => DateRange {
+                start: first_of_month
+                    .checked_sub_months(Months::new(11))
+                    .unwrap_or(first_of_month),
+                end: end_of_month(first_of_month),
+            },
+            Period::Custom(range) => *range,
+        }
+    }
+}
+
+impl DateRange {
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).num_days() + 1
+    }
+
+    /// The range of equal length just before this one.
+    pub fn previous(&self) -> DateRange {
+        DateRange {
+            start: self.start - Duration::days(self.days()),
+            end: self.start - Duration::days(1),
+        }
+    }
+
+    pub fn dates(&self) -> impl Iterator<Item = NaiveDate> {
+        self.start.iter_days().take(self.days() as usize)
+    }
+}
+
+/// A range's local days as UTC instants: `starts[i]` is where day `i` begins and
+/// the last entry is where the range ends (exclusive).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DayBounds {
+    pub starts: Vec<i64>,
+}
+
+impl DayBounds {
+    pub fn new(range: &DateRange, tz: Tz) -> DayBounds {
+        let starts = range
+            .dates()
+            .chain(std::iter::once(range.end + Duration::days(1)))
+            .map(|date| day_start(tz, date))
+            .collect();
+        DayBounds { starts }
+    }
+
+    pub fn from_ms(&self) -> i64 {
+        self.starts[0]
+    }
+
+    pub fn to_ms(&self) -> i64 {
+        self.starts[self.starts.len() - 1]
+    }
+
+    /// An SQL expression over `ts` giving the 0-based day index, for a `ts`
+    /// inside the range. Runs of 24-hour days share one division; a DST day of
+    /// 23 or 25 hours gets its index as a constant. The numbers are ours, never
+    /// client input, so they are written into the SQL.
+    pub fn day_index_sql(&self) -> String {
+        let mut arms: Vec<(i64, String)> = Vec::new();
+        let days = self.starts.len() - 1;
+        let mut i = 0;
+        while i < days {
+            let start = self.starts[i];
+            if self.starts[i + 1] - start != DAY_MS {
+                arms.push((self.starts[i + 1], i.to_string()));
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < days && self.starts[j + 1] - self.starts[j] == DAY_MS {
+                j += 1;
+            }
+            arms.push((self.starts[j], format!("{i} + (ts - {start}) / {DAY_MS}")));
+            i = j;
+        }
+        // BIGINT throughout: a lone constant would be a 4-byte integer on PostgreSQL.
+        match arms.as_slice() {
+            [(_, only)] => format!("CAST({only} AS BIGINT)"),
+            _ => {
+                let (last, rest) = arms.split_last().expect("a range has a day");
+                let whens: String = rest
+                    .iter()
+                    .map(|(end, value)| format!(" WHEN ts < {end} THEN {value}"))
+                    .collect();
+                format!("CAST(CASE{whens} ELSE {} END AS BIGINT)", last.1)
+            }
+        }
+    }
+}
+
+/// The first instant of `date` in `tz`. Where midnight itself is skipped by a DST
+/// change (as in some zones), the day starts at the first local time that exists.
+pub fn day_start(tz: Tz, date: NaiveDate) -> i64 {
+    (0..=24 * 4)
+        .map(|quarter| date.and_time(NaiveTime::MIN) + Duration::minutes(15 * quarter))
+        .find_map(|local| tz.from_local_datetime(&local).earliest())
+        .map_or_else(
+            || date.and_time(NaiveTime::MIN).and_utc().timestamp_millis(),
+            |t| t.timestamp_millis(),
+        )
+}
+
+/// The site's local date at `now_ms`.
+pub fn local_date(tz: Tz, now_ms: i64) -> NaiveDate {
+    tz.timestamp_millis_opt(now_ms)
+        .single()
+        .map_or_else(|| chrono::Utc::now().date_naive(), |t| t.date_naive())
+}
+
+#[cfg(test)]
+mod tests;

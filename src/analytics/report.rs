@@ -1,0 +1,84 @@
+//! The analytics report exactly as SPEC §6 shapes it. Shared with the wasm, which
+//! renders the dashboard from the same struct the REST API serialises.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub period: PeriodInfo,
+    pub summary: Summary,
+    pub previous: Summary,
+    pub timeseries: Vec<DayPoint>,
+    pub pages: Vec<PageRow>,
+    pub referrers: Vec<SourceRow>,
+    pub browsers: Vec<NameRow>,
+    pub os: Vec<NameRow>,
+    pub devices: Vec<NameRow>,
+    pub countries: Vec<CountryRow>,
+    pub utm_sources: Vec<NameRow>,
+    pub utm_mediums: Vec<NameRow>,
+    pub utm_campaigns: Vec<NameRow>,
+    pub realtime_visitors: u64,
+}
+
+/// Inclusive local dates (`YYYY-MM-DD`) in the site's time zone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodInfo {
+    pub start: String,
+    pub end: String,
+    pub timezone: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pageviews: u64,
+    pub visitors: u64,
+    pub visits: u64,
+    /// Percent of visits with exactly one pageview.
+    pub bounce_rate: f64,
+    /// Mean visit length in seconds (last event − first event).
+    pub visit_duration: f64,
+    pub views_per_visit: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayPoint {
+    pub date: String,
+    pub pageviews: u64,
+    pub visitors: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRow {
+    pub path: String,
+    pub pageviews: u64,
+    pub visitors: u64,
+}
+
+/// `source` is empty for direct traffic ("Direct / None").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRow {
+    pub source: String,
+    pub pageviews: u64,
+    pub visitors: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameRow {
+    pub name: String,
+    pub visitors: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryRow {
+    pub code: String,
+    pub visitors: u64,
+}
+
+impl Summary {
+    /// Percent change from `previous` to `self` for a figure; `None` when there is
+    /// nothing to compare with (the previous figure is zero).
+    pub fn change(current: f64, previous: f64) -> Option<f64> {
+        (previous != 0.0).then(|| (current - previous) / previous * 100.0)
+    }
+}
