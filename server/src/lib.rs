@@ -47,6 +47,18 @@ pub fn router(state: AppState) -> Router {
             get(routes::sites::get)
                 .patch(routes::sites::update)
                 .delete(routes::sites::delete),
+        )
+        .route(
+            "/api/v1/sites/{id}/analytics",
+            get(routes::analytics::owner),
+        )
+        .route(
+            "/api/v1/sites/{id}/export.csv",
+            get(routes::analytics::export_csv),
+        )
+        .route(
+            "/api/v1/public/{id}/analytics",
+            get(routes::analytics::public),
         );
     let router = Router::new()
         .route("/health", get(routes::health::health))

@@ -1,5 +1,6 @@
 //! Plain axum routes (no Leptos): health, the tracker script and the REST API.
 
+pub mod analytics;
 pub mod auth;
 pub mod events;
 pub mod health;
