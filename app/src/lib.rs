@@ -28,6 +28,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
+                // Classic and deferred, so it runs before the hydration module
+                // that draws charts with it; served from our own origin.
+                <script defer src="/vendor/echarts.min.js"></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -52,6 +55,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/register") view=pages::RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/sites") view=pages::SitesPage ssr=SsrMode::Async />
+                <Route path=path!("/sites/:id") view=pages::DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/share/:id") view=pages::SharePage ssr=SsrMode::Async />
                 <Route
                     path=path!("/sites/:id/settings")
                     view=pages::SiteSettingsPage

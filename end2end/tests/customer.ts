@@ -55,3 +55,27 @@ export async function customerPage(request: APIRequestContext, domain: string, f
   return site.id as string;
 }
 
+
+type Past = { daysAgo: number; path: string; source: string; visitor: number };
+
+/**
+ * History for a dashboard: copies of the site's one real event (stored through
+ * the beacon endpoint) moved to earlier days, with their own path, source and
+ * visitor. The server clock stamps beacons, so the past can only be written.
+ */
+export function addHistory(siteId: string, events: Past[]) {
+  const script = [
+    "import json, sqlite3, sys, time, uuid",
+    "db = sqlite3.connect(sys.argv[1], timeout=10)",
+    "site = uuid.UUID(sys.argv[2])",
+    "cols = [r[1] for r in db.execute('PRAGMA table_info(events)') if r[1] != 'id']",
+    "src = db.execute(f\"SELECT {','.join(cols)} FROM events WHERE site_id IN (?, ?) LIMIT 1\", (site.bytes, str(site))).fetchone()",
+    "now = int(time.time() * 1000)",
+    "for e in json.loads(sys.argv[3]):",
+    "    row = dict(zip(cols, src))",
+    "    row.update(ts=now - e['daysAgo'] * 86400000, path=e['path'], referrer_source=e['source'], visitor_id=e['visitor'], visit_id=e['visitor'])",
+    "    db.execute(f\"INSERT INTO events ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})\", [row[c] for c in cols])",
+    "db.commit()",
+  ].join("\n");
+  execFileSync("python3", ["-c", script, join(dir, "pagepulse.db"), siteId, JSON.stringify(events)]);
+}

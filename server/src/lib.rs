@@ -27,7 +27,10 @@ pub fn router(state: AppState) -> Router {
     let pages = generate_route_list(App);
     let context = {
         let auth = state.auth.clone();
-        move || provide_context(auth.clone())
+        move || {
+            provide_context(auth.clone());
+            security::send_page_policy();
+        }
     };
     let render = {
         let options = state.leptos_options.clone();
@@ -64,8 +67,11 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(routes::health::health))
         .route("/js/p.js", get(routes::tracker::tracker))
         .merge(api)
-        .leptos_routes_with_context(&state, pages, context, render)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+        .leptos_routes_with_context(&state, pages, context.clone(), render)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context.clone(), shell));
     let router = router.layer(middleware::from_fn_with_state(
         state.clone(),
         origin::same_origin_only,

@@ -67,6 +67,29 @@ async fn the_landing_page_is_server_rendered_with_security_headers() {
         let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
         assert!(csp.contains("default-src 'self'"));
         assert!(csp.contains("frame-ancestors 'none'"));
+        // Scripts: our origin and this response's nonce, never 'unsafe-inline';
+        // every inline script of the page carries the nonce.
+        let script_src = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap();
+        assert!(!script_src.contains("unsafe-inline"), "{csp}");
+        let nonce = script_src
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in script-src");
+        assert!(nonce.len() >= 16, "{nonce}");
+        let inline: Vec<&str> = body
+            .split("<script")
+            .skip(1)
+            .map(|tag| &tag[..tag.find('>').unwrap()])
+            .filter(|tag| !tag.contains("src="))
+            .collect();
+        assert!(!inline.is_empty(), "the hydration bootstrap is inline");
+        for tag in inline {
+            assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
+        }
         assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(

@@ -118,6 +118,20 @@ pub async fn report(
     })
 }
 
+/// Whether anything was ever recorded for the site: an empty dashboard shows
+/// the tracking snippet instead of zeros.
+pub async fn has_events(db: &DatabaseConnection, site_id: Uuid) -> Result<bool, DbErr> {
+    let any: Option<i64> = event::Entity::find()
+        .select_only()
+        .column(event::Column::Id)
+        .filter(event::Column::SiteId.eq(site_id))
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(any.is_some())
+}
+
 /// Which events a widget looks at: one site, `from <= ts < to`, the filters.
 #[derive(Clone, Copy)]
 struct Scope<'a> {

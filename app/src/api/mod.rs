@@ -1,6 +1,7 @@
 //! Server functions: thin adapters from the pages to the core crate, sharing the
 //! session rules with the REST API (`crate::session`).
 
+pub mod analytics;
 pub mod auth;
 pub mod sites;
 

@@ -2,6 +2,8 @@
 
 mod forms;
 mod guard;
+mod snippet;
 
 pub use forms::{FormError, TextField};
 pub use guard::{RedirectIfSignedIn, RequireUser};
+pub use snippet::Snippet;

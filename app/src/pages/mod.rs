@@ -1,10 +1,12 @@
 mod auth;
+mod dashboard;
 mod landing;
 mod not_found;
 mod settings;
 mod sites;
 
 pub use auth::{LoginPage, RegisterPage};
+pub use dashboard::{DashboardPage, SharePage};
 pub use landing::Landing;
 pub use not_found::NotFound;
 pub use settings::SiteSettingsPage;

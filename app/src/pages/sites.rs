@@ -41,10 +41,13 @@ fn SiteList() -> impl IntoView {
                                         .into_iter()
                                         .map(|site| {
                                             let settings = format!("/sites/{}/settings", site.id);
+                                            let dashboard = format!("/sites/{}", site.id);
                                             view! {
                                                 <li class="flex items-center justify-between px-5 py-4">
                                                     <div>
-                                                        <p class="font-medium">{site.name}</p>
+                                                        <a href=dashboard class="font-medium hover:underline" data-testid="site-link">
+                                                            {site.name}
+                                                        </a>
                                                         <p class="text-sm text-slate-500">{site.domain}</p>
                                                     </div>
                                                     <a href=settings class="text-sm text-indigo-600 hover:underline">

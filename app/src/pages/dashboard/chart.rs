@@ -1,0 +1,89 @@
+//! Visitors and pageviews per day, drawn by ECharts (served from our own
+//! `/vendor/`) through charming's wasm renderer. The chart is built from data in
+//! shared code; it is drawn only in the browser, and later data updates the same
+//! ECharts instance instead of creating another.
+
+use charming::{
+    Chart,
+    component::{Axis, Grid, Legend},
+    element::{AxisType, Tooltip, Trigger},
+    series::Line,
+};
+use leptos::prelude::*;
+use pagepulse_core::analytics::report::DayPoint;
+
+pub const CHART_ID: &str = "visitors-chart";
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+/// Only dates and numbers go in: nothing a visitor sent can reach the tooltip.
+pub fn visitors_chart(points: &[DayPoint]) -> Chart {
+    let dates: Vec<String> = points.iter().map(|p| p.date.clone()).collect();
+    let visitors: Vec<i64> = points.iter().map(|p| p.visitors as i64).collect();
+    let pageviews: Vec<i64> = points.iter().map(|p| p.pageviews as i64).collect();
+    Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().data(vec!["Visitors", "Pageviews"]))
+        .grid(Grid::new().left("40").right("16").top("32").bottom("24"))
+        .x_axis(Axis::new().type_(AxisType::Category).data(dates))
+        .y_axis(Axis::new().type_(AxisType::Value).min_interval(1))
+        .series(Line::new().name("Visitors").data(visitors))
+        .series(Line::new().name("Pageviews").data(pageviews))
+}
+
+/// The chart's box; `points` is read in an effect, so only the browser draws.
+#[component]
+pub fn VisitorsChart(points: Signal<Option<Vec<DayPoint>>>) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = StoredValue::new_local(None::<charming::Echarts>);
+        Effect::new(move |_| {
+            let Some(points) = points.get() else { return };
+            let chart = visitors_chart(&points);
+            handle.update_value(|handle| match handle {
+                Some(echarts) => charming::WasmRenderer::update(echarts, &chart),
+                None => {
+                    *handle = charming::WasmRenderer::new_opt(None, None)
+                        .render(CHART_ID, &chart)
+                        .ok();
+                }
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = points;
+    view! {
+        <section class="rounded-lg border border-slate-200 bg-white p-4">
+            <h2 class="text-sm font-medium text-slate-600">"Visitors over time"</h2>
+            <div id=CHART_ID class="h-64 w-full" data-testid="visitors-chart"></div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_holds_the_days_and_both_series() {
+        let points = vec![
+            DayPoint {
+                date: "2026-11-01".into(),
+                pageviews: 5,
+                visitors: 3,
+            },
+            DayPoint {
+                date: "2026-11-02".into(),
+                pageviews: 0,
+                visitors: 0,
+            },
+        ];
+        let json = serde_json::to_value(visitors_chart(&points)).unwrap();
+        assert_eq!(
+            json["xAxis"][0]["data"],
+            serde_json::json!(["2026-11-01", "2026-11-02"])
+        );
+        assert_eq!(json["series"][0]["name"], "Visitors");
+        assert_eq!(json["series"][0]["data"], serde_json::json!([3, 0]));
+        assert_eq!(json["series"][1]["data"], serde_json::json!([5, 0]));
+    }
+}

@@ -1,0 +1,115 @@
+//! The dashboard's state lives in the URL: every range and filter control is a
+//! link to the same page with one parameter changed, so back, forward, reload
+//! and sharing all work, and the router swaps the numbers without a reload.
+
+use leptos_router::params::ParamsMap;
+
+/// The periods offered, with their labels.
+pub const PERIODS: [(&str, &str); 6] = [
+    ("today", "Today"),
+    ("yesterday", "Yesterday"),
+    ("7d", "Last 7 days"),
+    ("30d", "Last 30 days"),
+    ("month", "This month"),
+    ("12mo", "Last 12 months"),
+];
+
+/// Filterable dimensions: query parameter and chip label.
+pub const FILTERS: [(&str, &str); 9] = [
+    ("page", "Page"),
+    ("referrer", "Source"),
+    ("browser", "Browser"),
+    ("os", "OS"),
+    ("device", "Device"),
+    ("country", "Country"),
+    ("utm_source", "UTM source"),
+    ("utm_medium", "UTM medium"),
+    ("utm_campaign", "UTM campaign"),
+];
+
+/// `path` with `query` changed: `Some` sets a parameter, `None` removes it.
+pub fn href(path: &str, query: &ParamsMap, changes: &[(&str, Option<&str>)]) -> String {
+    let mut query = query.clone();
+    for (key, value) in changes {
+        query.remove(key);
+        if let Some(value) = value {
+            query.insert(key.to_string(), value.to_string());
+        }
+    }
+    format!("{path}{}", query.to_query_string())
+}
+
+/// A period link: custom dates go away with the old period.
+pub fn period_href(path: &str, query: &ParamsMap, period: &str) -> String {
+    href(
+        path,
+        query,
+        &[("period", Some(period)), ("start", None), ("end", None)],
+    )
+}
+
+/// The active filters as (parameter, label, value), in a fixed order.
+pub fn active_filters(query: &ParamsMap) -> Vec<(&'static str, &'static str, String)> {
+    FILTERS
+        .iter()
+        .filter_map(|(param, label)| query.get(param).map(|value| (*param, *label, value)))
+        .collect()
+}
+
+/// How a dimension's raw value reads on screen.
+pub fn display_value(param: &str, value: &str) -> String {
+    match (param, value) {
+        ("referrer", "") => "Direct / None".into(),
+        (_, "") => "(none)".into(),
+        _ => value.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> ParamsMap {
+        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn links_change_one_parameter_and_keep_the_rest() {
+        let q = query(&[
+            ("period", "custom"),
+            ("start", "2026-01-01"),
+            ("end", "2026-01-31"),
+            ("browser", "Firefox"),
+        ]);
+        assert_eq!(
+            period_href("/sites/x", &q, "7d"),
+            "/sites/x?browser=Firefox&period=7d"
+        );
+        let with = href("/sites/x", &q, &[("referrer", Some(""))]);
+        assert!(with.ends_with("&referrer="), "{with}");
+        assert!(with.contains("start=2026-01-01"), "{with}");
+        let without = href("/share/x", &query(&[("os", "Linux")]), &[("os", None)]);
+        assert_eq!(without, "/share/x");
+    }
+
+    #[test]
+    fn hostile_values_are_escaped_in_links() {
+        let link = href("/s", &ParamsMap::new(), &[("page", Some("/a&b=<c>#d"))]);
+        assert!(!link.contains('<') && !link.contains('#'), "{link}");
+        assert!(link.starts_with("/s?page=%2Fa%26b%3D"), "{link}");
+    }
+
+    #[test]
+    fn filters_read_in_a_fixed_order_with_labels() {
+        let q = query(&[("os", "Linux"), ("referrer", ""), ("x", "y")]);
+        assert_eq!(
+            active_filters(&q),
+            vec![
+                ("referrer", "Source", String::new()),
+                ("os", "OS", "Linux".to_string())
+            ]
+        );
+        assert_eq!(display_value("referrer", ""), "Direct / None");
+        assert_eq!(display_value("page", "/a"), "/a");
+    }
+}

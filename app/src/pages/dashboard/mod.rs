@@ -1,0 +1,242 @@
+//! `/sites/{id}` (the owner's dashboard) and `/share/{id}` (the same, read-only,
+//! for anyone while the site is public). Rendered on the server with the real
+//! numbers, then hydrated: range and filter links change the URL and the router
+//! refetches the numbers without a page load.
+
+mod chart;
+mod links;
+mod widgets;
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_location, use_params_map, use_query_map},
+};
+
+use crate::{
+    api::{
+        AppError,
+        analytics::{DashboardData as Data, get_dashboard},
+    },
+    components::{RequireUser, Snippet},
+};
+use chart::VisitorsChart;
+use widgets::{BreakdownTable, DateRangePicker, FilterChips, Row, SummaryCards};
+
+/// Realtime visitors (and everything else) are refreshed this often.
+#[cfg(feature = "hydrate")]
+const REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    view! {
+        <RequireUser>
+            <Dashboard shared=false />
+        </RequireUser>
+    }
+}
+
+#[component]
+pub fn SharePage() -> impl IntoView {
+    view! { <Dashboard shared=true /> }
+}
+
+#[component]
+fn Dashboard(shared: bool) -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            let id = params.read().get("id").unwrap_or_default();
+            (id, query.read().to_query_string())
+        },
+        move |(id, query)| get_dashboard(id, shared, query),
+    );
+    #[cfg(feature = "hydrate")]
+    {
+        let refresh = set_interval_with_handle(move || data.refetch(), REFRESH).ok();
+        on_cleanup(move || {
+            if let Some(refresh) = refresh {
+                refresh.clear();
+            }
+        });
+    }
+    // The chart lives outside the transitions so its ECharts instance survives
+    // new data. It is fed from an effect (browser only): reading the resource
+    // here would subscribe an enclosing Suspense to it and re-create the page.
+    let points = RwSignal::new(None);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(result) = data.get() {
+            points.set(
+                result
+                    .ok()
+                    .filter(|d| d.has_events)
+                    .map(|d| d.report.timeseries),
+            );
+        }
+    });
+    view! {
+        <main class="mx-auto max-w-6xl space-y-6 px-6 py-8">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => view! { <Overview d shared /> }.into_any(),
+                        Err(AppError::Unauthorized) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                        Err(e) => view! { <BadQuery message=e.to_string() /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <div class=move || if points.with(Option::is_some) { "" } else { "hidden" }>
+                <VisitorsChart points=points.into() />
+            </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) if d.has_events => view! { <Breakdowns d /> }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// The heading, range picker, filters and summary (or, before the first event,
+/// the snippet to install).
+#[component]
+fn Overview(d: Data, shared: bool) -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    let query = use_query_map().get_untracked();
+    let report = d.report;
+    view! {
+        <header class="flex flex-wrap items-end justify-between gap-4">
+            <div>
+                <h1 class="text-2xl font-semibold" data-testid="site-name">{d.name}</h1>
+                <p class="text-sm text-slate-500">
+                    {d.domain} " · " {report.period.start.clone()} " to " {report.period.end.clone()}
+                    " (" {report.period.timezone.clone()} ")"
+                </p>
+            </div>
+            <div class="flex items-center gap-4 text-sm">
+                <span class="inline-flex items-center gap-2" data-testid="realtime">
+                    <span class="h-2 w-2 rounded-full bg-emerald-500"></span>
+                    <span data-testid="realtime-count">{report.realtime_visitors}</span>
+                    " current visitors"
+                </span>
+                {(!shared).then(|| {
+                    let export = format!("/api/v1/sites/{}/export.csv{}", d.site_id, query.to_query_string());
+                    let settings = format!("/sites/{}/settings", d.site_id);
+                    view! {
+                        <a href=export rel="external" class="text-indigo-600 hover:underline" data-testid="export">"Export CSV"</a>
+                        <a href=settings class="text-indigo-600 hover:underline">"Settings"</a>
+                    }
+                })}
+            </div>
+        </header>
+        <DateRangePicker path=path.clone() query=query.clone() period=report.period.clone() />
+        <FilterChips path query />
+        {if d.has_events {
+            view! { <SummaryCards current=report.summary previous=report.previous /> }.into_any()
+        } else {
+            view! { <EmptyState snippet=d.snippet /> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn EmptyState(snippet: Option<String>) -> impl IntoView {
+    view! {
+        <section class="space-y-4" data-testid="empty-state">
+            <p class="text-slate-600">"No visits recorded yet."</p>
+            {snippet.map(|snippet| view! { <Snippet snippet /> })}
+        </section>
+    }
+}
+
+#[component]
+fn Breakdowns(d: Data) -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    let query = use_query_map().get_untracked();
+    let r = d.report;
+    let named = |rows: Vec<pagepulse_core::analytics::report::NameRow>| -> Vec<Row> {
+        rows.into_iter()
+            .map(|r| Row {
+                value: r.name,
+                visitors: r.visitors,
+                pageviews: None,
+            })
+            .collect()
+    };
+    let pages = r
+        .pages
+        .into_iter()
+        .map(|p| Row {
+            value: p.path,
+            visitors: p.visitors,
+            pageviews: Some(p.pageviews),
+        })
+        .collect();
+    let sources = r
+        .referrers
+        .into_iter()
+        .map(|s| Row {
+            value: s.source,
+            visitors: s.visitors,
+            pageviews: Some(s.pageviews),
+        })
+        .collect();
+    let countries = r
+        .countries
+        .into_iter()
+        .map(|c| Row {
+            value: c.code,
+            visitors: c.visitors,
+            pageviews: None,
+        })
+        .collect();
+    let tables: Vec<(&'static str, &'static str, Vec<Row>)> = vec![
+        ("Top pages", "page", pages),
+        ("Top sources", "referrer", sources),
+        ("Countries", "country", countries),
+        ("Browsers", "browser", named(r.browsers)),
+        ("Operating systems", "os", named(r.os)),
+        ("Devices", "device", named(r.devices)),
+        ("UTM sources", "utm_source", named(r.utm_sources)),
+        ("UTM mediums", "utm_medium", named(r.utm_mediums)),
+        ("UTM campaigns", "utm_campaign", named(r.utm_campaigns)),
+    ];
+    view! {
+        <div class="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
+            {tables
+                .into_iter()
+                .map(|(title, param, rows)| {
+                    view! { <BreakdownTable title param rows path=path.clone() query=query.clone() /> }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <h1 class="text-2xl font-semibold">"Dashboard not found"</h1>
+        <p class="text-slate-600">"This site does not exist, or its dashboard is not shared."</p>
+    }
+}
+
+/// A URL with a bad period, date or filter: say what is wrong and offer a way out.
+#[component]
+fn BadQuery(message: String) -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    view! {
+        <p class="rounded-md bg-rose-50 p-4 text-rose-800" data-testid="dashboard-error">{message}</p>
+        <a href=path class="text-indigo-600 hover:underline">"Show the last 30 days"</a>
+    }
+}

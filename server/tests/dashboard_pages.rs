@@ -1,0 +1,134 @@
+//! The dashboard pages as the server renders them: real numbers in the HTML
+//! (readable without JavaScript), hostile values as text, the empty state with
+//! the snippet, and the share page only while the site is public.
+
+mod common;
+
+use axum::http::{Method, StatusCode, header};
+use chrono::Utc;
+use common::{app, create_site, get_as, send, sign_up};
+use pagepulse_core::testing::{TestDb, insert_pageview};
+
+const HTML: (&str, &str) = ("accept", "text/html");
+
+/// The text of a summary card's value, as rendered.
+fn card_value<'a>(body: &'a str, card: &str) -> &'a str {
+    let card = body
+        .split(&format!("data-testid=\"stat-{card}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {card} card"));
+    let value = card.split("data-testid=\"value\"").nth(1).unwrap();
+    let text = &value[value.find('>').unwrap() + 1..];
+    &text[..text.find('<').unwrap()]
+}
+
+#[tokio::test]
+async fn the_dashboard_is_rendered_with_its_numbers_and_hostile_paths_as_text() {
+    for t in TestDb::all().await {
+        let app = app(&t);
+        let cookie = sign_up(&app, "ada@example.com").await;
+        let site = create_site(&app, &cookie, "Shop", "shop.example").await;
+        let id = site["id"].as_str().unwrap();
+
+        // Before any event: the snippet, not a wall of zeros.
+        let empty = get_as(&app, &format!("/sites/{id}"), &cookie).await;
+        assert_eq!(empty.status, StatusCode::OK);
+        assert!(empty.body.contains("data-testid=\"empty-state\""));
+        assert!(
+            empty.body.contains(&format!("data-site=&quot;{id}&quot;"))
+                || empty.body.contains(&format!("data-site=\"{id}\"")),
+            "the snippet is shown"
+        );
+
+        let now = Utc::now().timestamp_millis();
+        let hostile = "/<img src=x onerror=alert(1)>";
+        for path in ["/", "/pricing", hostile] {
+            insert_pageview(&t.db, id.parse().unwrap(), now, path).await;
+        }
+        let page = get_as(&app, &format!("/sites/{id}?period=today"), &cookie).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let body = &page.body;
+        assert!(body.contains("data-testid=\"stat-pageviews\""), "{body}");
+        assert_eq!(card_value(body, "pageviews"), "3");
+        assert_eq!(card_value(body, "visitors"), "1");
+        assert!(
+            !body.contains("<img src=x"),
+            "markup from a visitor is escaped"
+        );
+        assert!(body.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(body.contains("Top sources") && body.contains("Direct / None"));
+        // Filter links carry the value percent-encoded.
+        assert!(
+            body.contains("?period=today&amp;page=%2Fpricing")
+                || body.contains("?period=today&page=%2Fpricing"),
+            "row links filter"
+        );
+
+        // A bad query is a 400 that says why, not a crash.
+        let bad = get_as(&app, &format!("/sites/{id}?period=fortnight"), &cookie).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("unknown period"), "{}", bad.body);
+
+        // Someone else's dashboard does not exist for them.
+        let other = sign_up(&app, "bob@example.com").await;
+        let theirs = get_as(&app, &format!("/sites/{id}"), &other).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
+async fn the_share_page_is_readable_signed_out_only_while_public() {
+    let t = TestDb::sqlite().await;
+    let app = app(&t);
+    let cookie = sign_up(&app, "ada@example.com").await;
+    let site = create_site(&app, &cookie, "Shop", "shop.example").await;
+    let id = site["id"].as_str().unwrap();
+    insert_pageview(
+        &t.db,
+        id.parse().unwrap(),
+        Utc::now().timestamp_millis(),
+        "/",
+    )
+    .await;
+
+    let private = send(&app, Method::GET, &format!("/share/{id}"), &[HTML], None).await;
+    assert_eq!(private.status, StatusCode::NOT_FOUND);
+    assert!(!private.body.contains("stat-pageviews"));
+
+    let body = r#"{"public":true}"#;
+    let patch = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/sites/{id}"),
+        &[("cookie", &cookie)],
+        Some(body),
+    )
+    .await;
+    assert_eq!(patch.status, StatusCode::OK);
+    let shared = send(
+        &app,
+        Method::GET,
+        &format!("/share/{id}?period=7d"),
+        &[HTML],
+        None,
+    )
+    .await;
+    assert_eq!(shared.status, StatusCode::OK);
+    assert!(shared.body.contains("data-testid=\"stat-pageviews\""));
+    assert!(
+        !shared.body.contains("Export CSV"),
+        "read-only: no export link"
+    );
+    assert!(
+        !shared.body.contains("/settings"),
+        "read-only: no settings link"
+    );
+    assert!(
+        shared.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("'nonce-")
+    );
+    t.teardown().await;
+}
