@@ -39,13 +39,17 @@ pub fn VisitorsChart(points: Signal<Option<Vec<DayPoint>>>) -> impl IntoView {
         Effect::new(move |_| {
             let Some(points) = points.get() else { return };
             let chart = visitors_chart(&points);
-            handle.update_value(|handle| match handle {
-                Some(echarts) => charming::WasmRenderer::update(echarts, &chart),
-                None => {
-                    *handle = charming::WasmRenderer::new_opt(None, None)
-                        .render(CHART_ID, &chart)
-                        .ok();
-                }
+            // On the next frame: the box may have just been un-hidden, and
+            // ECharts takes its size from the box when it first draws.
+            request_animation_frame(move || {
+                handle.update_value(|handle| match handle {
+                    Some(echarts) => charming::WasmRenderer::update(echarts, &chart),
+                    None => {
+                        *handle = charming::WasmRenderer::new_opt(None, None)
+                            .render(CHART_ID, &chart)
+                            .ok();
+                    }
+                });
             });
         });
     }
