@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
 .PHONY: help tools tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm tool-chromium \
-        vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest clean
+        vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard clean
 
 help:
 	@echo "make run    install what is missing, build, serve on http://localhost:8000 (SQLite)"
@@ -121,6 +121,11 @@ tool-wrk:
 bench-ingest: tool-npm tool-wrk tracker
 	cargo build --release -p server --bin pagepulse
 	server/bench/ingest.sh
+
+# Analytics API latency on a seeded site; see docs/benchmarks.md.
+bench-dashboard:
+	cargo build --release -p server --bin pagepulse
+	server/bench/dashboard.sh
 
 clean:
 	cargo clean

@@ -11,6 +11,8 @@ commands:
   serve     run the server (the default)
   migrate   apply pending database migrations and exit
   health    ask the server on this machine's PORT for /health (exit 0 when ok)
+  seed --site ID [--days 30] [--events 100000] [--seed 1]
+            write realistic, reproducible history for a site (demos, benchmarks)
   help      show this message
 
 Configuration comes from the environment and .env; see .env.example.";
@@ -20,8 +22,58 @@ pub enum Command {
     Serve,
     Migrate,
     Health,
+    Seed(SeedArgs),
     Help,
     Version,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct SeedArgs {
+    pub site: uuid::Uuid,
+    pub days: u32,
+    pub events: u64,
+    pub seed: u64,
+}
+
+fn parse_seed(flags: &[String]) -> Result<SeedArgs, String> {
+    let mut args = SeedArgs {
+        site: uuid::Uuid::nil(),
+        days: 30,
+        events: 100_000,
+        seed: 1,
+    };
+    let mut site = None;
+    for pair in flags.chunks(2) {
+        let [flag, value] = pair else {
+            return Err(format!("{} needs a value", pair[0]));
+        };
+        let number = |what: &str| {
+            value
+                .replace('_', "")
+                .parse::<u64>()
+                .map_err(|_| format!("{what} must be a whole number, not {value}"))
+        };
+        match flag.as_str() {
+            "--site" => {
+                site = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--site must be a site id, not {value}"))?,
+                );
+            }
+            "--days" => {
+                args.days = u32::try_from(number("--days")?)
+                    .ok()
+                    .filter(|d| (1..=3660).contains(d))
+                    .ok_or("--days must be between 1 and 3660")?;
+            }
+            "--events" => args.events = number("--events")?,
+            "--seed" => args.seed = number("--seed")?,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    args.site = site.ok_or("seed needs --site ID")?;
+    Ok(args)
 }
 
 pub fn parse(args: &[String]) -> Result<Command, String> {
@@ -29,6 +81,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         None | Some("serve") if args.len() <= 1 => Ok(Command::Serve),
         Some("migrate") if args.len() == 1 => Ok(Command::Migrate),
         Some("health") if args.len() == 1 => Ok(Command::Health),
+        Some("seed") => parse_seed(&args[1..]).map(Command::Seed),
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some("--version" | "-V") => Ok(Command::Version),
         _ => Err(format!("unexpected arguments: {}", args.join(" "))),
@@ -53,7 +106,7 @@ pub fn run(args: &[String]) -> ExitCode {
             println!("pagepulse {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
-        Command::Serve | Command::Migrate | Command::Health => {}
+        Command::Serve | Command::Migrate | Command::Health | Command::Seed(_) => {}
     }
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -79,6 +132,9 @@ pub fn run(args: &[String]) -> ExitCode {
                 .await
                 .map(|_| println!("database is up to date"))
                 .map_err(serve::StartError::from),
+            Command::Seed(args) => crate::seed::run(&config.database_url, args)
+                .await
+                .map_err(serve::StartError::Other),
             _ => serve::serve(config).await,
         }
     });
@@ -141,5 +197,35 @@ mod tests {
         assert_eq!(parse(&args(&["--help"])), Ok(Command::Help));
         assert!(parse(&args(&["serve", "now"])).is_err());
         assert!(parse(&args(&["frobnicate"])).is_err());
+        let site = "7b3b3984-a6bc-4e5c-816f-07e82fdba80e";
+        assert_eq!(
+            parse(&args(&[
+                "seed",
+                "--site",
+                site,
+                "--events",
+                "10_000_000",
+                "--days",
+                "90"
+            ])),
+            Ok(Command::Seed(SeedArgs {
+                site: site.parse().unwrap(),
+                days: 90,
+                events: 10_000_000,
+                seed: 1
+            }))
+        );
+        assert!(parse(&args(&["seed"])).unwrap_err().contains("--site"));
+        assert!(
+            parse(&args(&["seed", "--site", "x"]))
+                .unwrap_err()
+                .contains("site id")
+        );
+        assert!(
+            parse(&args(&["seed", "--site", site, "--days"]))
+                .unwrap_err()
+                .contains("needs a value")
+        );
+        assert!(parse(&args(&["seed", "--site", site, "--days", "0"])).is_err());
     }
 }

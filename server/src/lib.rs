@@ -8,6 +8,7 @@ pub mod origin;
 pub mod ratelimit;
 pub mod routes;
 pub mod security;
+pub mod seed;
 pub mod serve;
 pub mod state;
 

@@ -19,6 +19,9 @@ pub enum StartError {
     },
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    /// A command's own failure, already worded for the operator.
+    #[error("{0}")]
+    Other(String),
 }
 
 /// Connects (migrating on the way), binds and serves until SIGTERM or ctrl-c.

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make bench-dashboard`: the release server on loopback with a site seeded by
+# `pagepulse seed` (10 million events over 90 days unless BENCH_EVENTS says
+# otherwise), then BENCH_REPEAT timed requests per query to the analytics API.
+# Prints p50/p95 per query. BENCH_DIR keeps the seeded database between runs.
+set -euo pipefail
+
+BIN=${BIN:-target/release/pagepulse}
+EVENTS=${BENCH_EVENTS:-10000000}
+DAYS=${BENCH_DAYS:-90}
+REPEAT=${BENCH_REPEAT:-20}
+PORT=${BENCH_PORT:-8791}
+DIR=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$DIR"
+DATABASE_URL=${BENCH_DATABASE_URL:-sqlite://$DIR/bench.db?mode=rwc}
+BASE=http://127.0.0.1:$PORT
+
+cleanup() {
+  [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  [ -n "${BENCH_DIR:-}" ] || rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+HOST=127.0.0.1 PORT=$PORT DATABASE_URL=$DATABASE_URL LEPTOS_SITE_ROOT=public \
+  RUST_LOG=error "$BIN" serve &
+SERVER=$!
+for _ in $(seq 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; done
+
+jar=$DIR/cookies
+marker=$DIR/seeded-$EVENTS-$DAYS
+if [ -f "$marker" ]; then
+  read -r email SITE <"$marker"
+  curl -fs -c "$jar" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"correct horse battery\"}" "$BASE/api/v1/auth/login" >/dev/null
+  echo "reusing $EVENTS seeded events in $DIR"
+else
+  email="bench-$RANDOM$RANDOM@example.com"
+  curl -fs -c "$jar" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"correct horse battery\",\"name\":\"Bench\"}" \
+    "$BASE/api/v1/auth/register" >/dev/null
+  SITE=$(curl -fs -b "$jar" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"Bench\",\"domain\":\"bench-$RANDOM.example.com\"}" "$BASE/api/v1/sites" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  DATABASE_URL=$DATABASE_URL RUST_LOG=error "$BIN" seed --site "$SITE" --days "$DAYS" --events "$EVENTS"
+  echo "$email $SITE" >"$marker"
+fi
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+echo "database: ${DATABASE_URL%%\?*} ($EVENTS events over $DAYS days); $REPEAT requests per query"
+if [[ $DATABASE_URL == sqlite* ]]; then
+  echo "database size: $(du -m "$DIR/bench.db" | cut -f1) MB"
+fi
+
+today=$(date -u +%F)
+start90=$(date -u -d "-$((DAYS - 1)) days" +%F)
+queries=(
+  "today|period=today"
+  "7d|period=7d"
+  "30d|period=30d"
+  "30d, filtered|period=30d&referrer=google.com"
+  "90d|period=custom&start=$start90&end=$today"
+  "90d, filtered|period=custom&start=$start90&end=$today&referrer=google.com"
+)
+printf '\n%-16s %10s %10s\n' query p50 p95
+for entry in "${queries[@]}"; do
+  label=${entry%%|*}
+  query=${entry#*|}
+  url="$BASE/api/v1/sites/$SITE/analytics?$query"
+  curl -fs -b "$jar" -o /dev/null "$url"   # warm-up
+  times=$(for _ in $(seq "$REPEAT"); do curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' "$url"; done)
+  python3 - "$label" <<<"$times" <<'PY'
+import sys
+t = sorted(float(x) * 1000 for x in sys.stdin.read().split())
+pick = lambda q: t[min(len(t) - 1, int(q * len(t)))]
+print(f"{sys.argv[1]:<16} {pick(0.5):8.0f} ms {pick(0.95):8.0f} ms")
+PY
+done

@@ -1,0 +1,45 @@
+//! `pagepulse seed`: history for demos and benchmarks, with a progress bar.
+
+use std::{io::Write, time::Instant};
+
+use pagepulse_core::seed::{self, SeedOptions};
+
+use crate::cli::SeedArgs;
+
+pub async fn run(database_url: &str, args: SeedArgs) -> Result<(), String> {
+    let db = pagepulse_core::db::connect(database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let options = SeedOptions {
+        site: args.site,
+        days: args.days,
+        events: args.events,
+        seed: args.seed,
+        now_ms: chrono::Utc::now().timestamp_millis(),
+    };
+    let written = seed::seed(&db, options, |done, total| {
+        bar(done, total, started.elapsed().as_secs_f64());
+    })
+    .await
+    .map_err(|e| format!("seeding failed: {e}"))?;
+    eprintln!();
+    println!(
+        "seeded {written} events over {} days in {:.1} s",
+        args.days,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn bar(done: u64, total: u64, secs: f64) {
+    const WIDTH: u64 = 30;
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
+    let rate = done as f64 / secs.max(0.001);
+    eprint!(
+        "\r[{}{}] {done}/{total} events, {rate:.0}/s ",
+        "#".repeat(filled as usize),
+        ".".repeat((WIDTH - filled) as usize),
+    );
+    let _ = std::io::stderr().flush();
+}
