@@ -2,10 +2,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::components::answer_not_found();
     view! {
         <main class="mx-auto max-w-xl px-6 py-24 text-center">
             <h1 class="text-3xl font-semibold">"Page not found"</h1>

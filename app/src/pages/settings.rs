@@ -46,10 +46,7 @@ fn SiteSettings() -> impl IntoView {
 
 #[component]
 fn SiteNotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::components::answer_not_found();
     view! {
         <h1 class="text-2xl font-semibold">"Site not found"</h1>
         <a href="/sites" class="text-indigo-600 hover:underline">"Back to your sites"</a>

@@ -162,44 +162,19 @@ fn Breakdowns(d: Data) -> impl IntoView {
     let r = d.report;
     let named = |rows: Vec<pagepulse_core::analytics::report::NameRow>| -> Vec<Row> {
         rows.into_iter()
-            .map(|r| Row {
-                value: r.name,
-                visitors: r.visitors,
-                pageviews: None,
-            })
+            .map(|r| Row::new(r.name, r.visitors, None))
             .collect()
     };
-    let pages = r
-        .pages
-        .into_iter()
-        .map(|p| Row {
-            value: p.path,
-            visitors: p.visitors,
-            pageviews: Some(p.pageviews),
-        })
-        .collect();
-    let sources = r
-        .referrers
-        .into_iter()
-        .map(|s| Row {
-            value: s.source,
-            visitors: s.visitors,
-            pageviews: Some(s.pageviews),
-        })
-        .collect();
-    let countries = r
-        .countries
-        .into_iter()
-        .map(|c| Row {
-            value: c.code,
-            visitors: c.visitors,
-            pageviews: None,
-        })
-        .collect();
+    let pages = r.pages.into_iter();
+    let pages = pages.map(|p| Row::new(p.path, p.visitors, Some(p.pageviews)));
+    let sources = r.referrers.into_iter();
+    let sources = sources.map(|s| Row::new(s.source, s.visitors, Some(s.pageviews)));
+    let countries = r.countries.into_iter();
+    let countries = countries.map(|c| Row::new(c.code, c.visitors, None));
     let tables: Vec<(&'static str, &'static str, Vec<Row>)> = vec![
-        ("Top pages", "page", pages),
-        ("Top sources", "referrer", sources),
-        ("Countries", "country", countries),
+        ("Top pages", "page", pages.collect()),
+        ("Top sources", "referrer", sources.collect()),
+        ("Countries", "country", countries.collect()),
         ("Browsers", "browser", named(r.browsers)),
         ("Operating systems", "os", named(r.os)),
         ("Devices", "device", named(r.devices)),
@@ -221,10 +196,7 @@ fn Breakdowns(d: Data) -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::components::answer_not_found();
     view! {
         <h1 class="text-2xl font-semibold">"Dashboard not found"</h1>
         <p class="text-slate-600">"This site does not exist, or its dashboard is not shared."</p>

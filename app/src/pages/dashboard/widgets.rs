@@ -204,6 +204,16 @@ pub struct Row {
     pub pageviews: Option<u64>,
 }
 
+impl Row {
+    pub fn new(value: String, visitors: u64, pageviews: Option<u64>) -> Row {
+        Row {
+            value,
+            visitors,
+            pageviews,
+        }
+    }
+}
+
 /// A top list; clicking a row filters the dashboard by it.
 #[component]
 pub fn BreakdownTable(
