@@ -369,7 +369,16 @@ async fn named_periods_and_custom_ranges() {
 
         let today = run(&t.db, site, "period=today", NOW).await;
         assert_eq!(summary(&today), (4, 3));
-        assert_eq!(today.timeseries.len(), 1);
+        let point = &today.timeseries[..];
+        assert_eq!(point.len(), 1);
+        assert_eq!(
+            (
+                point[0].date.as_str(),
+                point[0].pageviews,
+                point[0].visitors
+            ),
+            ("2026-11-20", 4, 3)
+        );
         // Yesterday (Nov 19) against the day before (Nov 18: nothing).
         let yesterday = run(&t.db, site, "period=yesterday", NOW).await;
         assert_eq!(summary(&yesterday), (1, 1));

@@ -68,10 +68,11 @@ for entry in "${queries[@]}"; do
   url="$BASE/api/v1/sites/$SITE/analytics?$query"
   curl -fs -b "$jar" -o /dev/null "$url"   # warm-up
   times=$(for _ in $(seq "$REPEAT"); do curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' "$url"; done)
-  python3 - "$label" <<<"$times" <<'PY'
+  # shellcheck disable=SC2086
+  python3 -c '
 import sys
-t = sorted(float(x) * 1000 for x in sys.stdin.read().split())
+t = sorted(float(x) * 1000 for x in sys.argv[2:])
 pick = lambda q: t[min(len(t) - 1, int(q * len(t)))]
-print(f"{sys.argv[1]:<16} {pick(0.5):8.0f} ms {pick(0.95):8.0f} ms")
-PY
+print(f"{sys.argv[1]:<16} {pick(0.5):7.0f} ms {pick(0.95):7.0f} ms")
+' "$label" $times
 done

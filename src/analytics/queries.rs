@@ -54,7 +54,14 @@ pub async fn report(
     let (summary, before, timeseries, pages, referrers) = tokio::try_join!(
         summary(db, &scope),
         summary(db, &before),
-        timeseries(db, &scope, &range, &bounds),
+        async {
+            // One day's point is the summary itself: spare the scan.
+            if range.days() == 1 {
+                Ok(Vec::new())
+            } else {
+                timeseries(db, &scope, &range, &bounds).await
+            }
+        },
         dimension(Dimension::Page),
         dimension(Dimension::Referrer),
     )?;
@@ -82,9 +89,17 @@ pub async fn report(
             end: range.end.to_string(),
             timezone: tz.name().to_owned(),
         },
+        timeseries: if range.days() == 1 {
+            vec![DayPoint {
+                date: range.start.to_string(),
+                pageviews: summary.pageviews,
+                visitors: summary.visitors,
+            }]
+        } else {
+            timeseries
+        },
         summary,
         previous: before,
-        timeseries,
         pages: pages
             .into_iter()
             .map(|r| PageRow {
