@@ -83,7 +83,7 @@ mod tests {
         ];
         let json = serde_json::to_value(visitors_chart(&points)).unwrap();
         assert_eq!(
-            json["xAxis"][0]["data"],
+            json["xAxis"]["data"],
             serde_json::json!(["2026-11-01", "2026-11-02"])
         );
         assert_eq!(json["series"][0]["name"], "Visitors");
