@@ -157,12 +157,18 @@ async fn plausibles_own_tracker_body_is_accepted() {
         // What Plausible's script sends: long names, props as a JSON string.
         let body = r#"{"n":"Signup","u":"https://www.example.com/join?ref=x","d":"example.com","r":null,"w":1280,"p":"{\"plan\":\"pro\"}"}"#;
         assert_recorded(&beacon(&app, "/api/event", &[], body).await);
+        // Another visitor (a visit keeps its first event's source, so the same
+        // visitor's next event would still count as direct).
         let long = r#"{"name":"pageview","url":"https://example.com/","domain":"www.example.com","referrer":"https://duckduckgo.com/"}"#;
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
         assert_recorded(
             &beacon(
                 &app,
                 "/api/event",
-                &[("content-type", "application/json")],
+                &[
+                    ("content-type", "application/json"),
+                    ("user-agent", firefox),
+                ],
                 long,
             )
             .await,
