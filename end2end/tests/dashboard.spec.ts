@@ -73,6 +73,17 @@ test("switches ranges and filters in place, goes back, and shares", async ({ pag
   await expect(page.getByTestId("filter-chip")).toHaveCount(0);
   await expect(card(page, "pageviews")).toHaveText("3");
   expect(await samePage()).toBe(true);
+  // A custom range from the date inputs: 25 to 10 days ago holds the four /old views.
+  const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel("Start date").fill(day(25));
+  await page.getByLabel("End date").fill(day(10));
+  await page.getByTestId("custom-range").getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(new RegExp(`period=custom.*start=${day(25)}.*end=${day(10)}`));
+  await expect(card(page, "pageviews")).toHaveText("4");
+  expect(await samePage()).toBe(true);
+  await page.goBack();
+  await expect(card(page, "pageviews")).toHaveText("3");
+
   // Reloading the same URL gives the same numbers.
   await page.reload();
   await expect(card(page, "pageviews")).toHaveText("3");
