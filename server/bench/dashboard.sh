@@ -21,10 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HOST=127.0.0.1 PORT=$PORT DATABASE_URL=$DATABASE_URL LEPTOS_SITE_ROOT=public \
-  RUST_LOG=error "$BIN" serve &
-SERVER=$!
-for _ in $(seq 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; done
+# shellcheck source=server/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+start_server
 
 jar=$DIR/cookies
 marker=$DIR/seeded-$EVENTS-$DAYS
@@ -35,12 +34,7 @@ if [ -f "$marker" ]; then
   echo "reusing $EVENTS seeded events in $DIR"
 else
   email="bench-$RANDOM$RANDOM@example.com"
-  curl -fs -c "$jar" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"$email\",\"password\":\"correct horse battery\",\"name\":\"Bench\"}" \
-    "$BASE/api/v1/auth/register" >/dev/null
-  SITE=$(curl -fs -b "$jar" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"Bench\",\"domain\":\"bench-$RANDOM.example.com\"}" "$BASE/api/v1/sites" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  SITE=$(new_site "$email")
   DATABASE_URL=$DATABASE_URL RUST_LOG=error "$BIN" seed --site "$SITE" --days "$DAYS" --events "$EVENTS"
   echo "$email $SITE" >"$marker"
 fi

@@ -21,18 +21,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HOST=127.0.0.1 PORT=$PORT DATABASE_URL=$DATABASE_URL LEPTOS_SITE_ROOT=public \
-  EVENT_RATE_LIMIT_PER_MINUTE=1000000000 RUST_LOG=error "$BIN" serve &
-SERVER=$!
-for _ in $(seq 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.1; done
-
+# shellcheck source=server/bench/lib.sh
+. "$HERE/lib.sh"
+start_server env EVENT_RATE_LIMIT_PER_MINUTE=1000000000
 jar=$DIR/cookies
-curl -fs -c "$jar" -H 'Content-Type: application/json' \
-  -d "{\"email\":\"bench-$RANDOM@example.com\",\"password\":\"correct horse battery\",\"name\":\"Bench\"}" \
-  "$BASE/api/v1/auth/register" >/dev/null
-SITE=$(curl -fs -b "$jar" -H 'Content-Type: application/json' \
-  -d "{\"name\":\"Bench\",\"domain\":\"bench-$RANDOM.example.com\"}" "$BASE/api/v1/sites" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+SITE=$(new_site "bench-$RANDOM@example.com")
 DOMAIN=$(curl -fs -b "$jar" "$BASE/api/v1/sites/$SITE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["domain"])')
 sed_lua=$DIR/wrk.lua
 sed "s/bench\.example\.com/$DOMAIN/" "$HERE/wrk.lua" > "$sed_lua"
