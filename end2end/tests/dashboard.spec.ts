@@ -48,6 +48,12 @@ test("switches ranges and filters in place, goes back, and shares", async ({ pag
   await expect(card(page, "pageviews")).toHaveText("3");
   // Hydrated once the chart is drawn (ECharts from our own origin).
   await expect(page.locator("#visitors-chart canvas")).toHaveCount(1);
+  // The chart follows the window's width.
+  const chartWidth = () => page.locator("#visitors-chart canvas").evaluate((c) => c.getBoundingClientRect().width);
+  const wide = await chartWidth();
+  await page.setViewportSize({ width: 700, height: 900 });
+  await expect.poll(chartWidth).toBeLessThan(wide - 100);
+  await page.setViewportSize({ width: 1280, height: 720 });
   await page.evaluate(() => ((window as any).__samePage = true));
   const samePage = () => page.evaluate(() => (window as any).__samePage === true);
 

@@ -52,6 +52,16 @@ pub fn VisitorsChart(points: Signal<Option<Vec<DayPoint>>>) -> impl IntoView {
                 });
             });
         });
+        // ECharts keeps the size it was drawn at; follow the window.
+        let resize =
+            leptos::leptos_dom::helpers::window_event_listener(leptos::ev::resize, move |_| {
+                handle.with_value(|handle| {
+                    if let Some(echarts) = handle {
+                        echarts.resize(leptos::wasm_bindgen::JsValue::UNDEFINED);
+                    }
+                });
+            });
+        on_cleanup(move || resize.remove());
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = points;
