@@ -132,3 +132,62 @@ async fn the_share_page_is_readable_signed_out_only_while_public() {
     );
     t.teardown().await;
 }
+
+/// The count an open dashboard refreshes every minute, without its report.
+#[tokio::test]
+async fn the_realtime_refresh_answers_only_who_may_read_the_site() {
+    let t = TestDb::sqlite().await;
+    let app = app(&t);
+    let cookie = sign_up(&app, "ada@example.com").await;
+    let site = create_site(&app, &cookie, "Shop", "shop.example").await;
+    let id = site["id"].as_str().unwrap();
+    let now = Utc::now().timestamp_millis();
+    insert_pageview(&t.db, id.parse().unwrap(), now - 60_000, "/").await;
+    insert_pageview(&t.db, id.parse().unwrap(), now - 600_000, "/old").await;
+    let path = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .find(|p| p.contains("get_realtime"))
+        .expect("the get_realtime server function is registered");
+    let ask = |shared: bool, cookie: &str, query: &str| {
+        let body = format!("id={id}&shared={shared}&query={query}");
+        let cookie = cookie.to_owned();
+        let (app, path) = (app.clone(), path.clone());
+        async move { post_form(&app, &path, &cookie, &body).await }
+    };
+    let own = ask(false, &cookie, "period%3D7d").await;
+    assert_eq!(
+        (own.status, own.body.as_str()),
+        (StatusCode::OK, "1"),
+        "one visitor in the last 5 minutes"
+    );
+    let filtered = ask(false, &cookie, "page%3D%2Fold").await;
+    assert_eq!(filtered.body, "0", "filters apply");
+    assert_eq!(ask(false, "", "").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        ask(true, "", "").await.status,
+        StatusCode::NOT_FOUND,
+        "not public yet"
+    );
+    let body = r#"{"public":true}"#;
+    send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/sites/{id}"),
+        &[("cookie", &cookie)],
+        Some(body),
+    )
+    .await;
+    let shared = ask(true, "", "").await;
+    assert_eq!((shared.status, shared.body.as_str()), (StatusCode::OK, "1"));
+    t.teardown().await;
+}
+
+/// A server function call as the browser makes it: a form post, with a session
+/// cookie or without one.
+async fn post_form(app: &axum::Router, path: &str, cookie: &str, body: &str) -> common::Reply {
+    let mut headers = vec![("content-type", "application/x-www-form-urlencoded")];
+    if !cookie.is_empty() {
+        headers.push(("cookie", cookie));
+    }
+    send(app, Method::POST, path, &headers, Some(body)).await
+}

@@ -144,10 +144,6 @@ impl Filters {
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = (Dimension, &str)> {
         self.0.iter().map(|(d, v)| (*d, v.as_str()))
     }

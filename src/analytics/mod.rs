@@ -20,7 +20,7 @@ pub use filters::{Dimension, Filters};
 #[cfg(feature = "db")]
 pub use period::{DateRange, DayBounds, Period};
 #[cfg(feature = "db")]
-pub use queries::{has_events, report};
+pub use queries::{has_events, realtime_visitors, report};
 
 /// A query the client got wrong; the message says what to fix.
 #[cfg(feature = "db")]

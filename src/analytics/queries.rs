@@ -54,14 +54,7 @@ pub async fn report(
     let (summary, before, timeseries, pages, referrers) = tokio::try_join!(
         summary(db, &scope),
         summary(db, &before),
-        async {
-            // One day's point is the summary itself: spare the scan.
-            if range.days() == 1 {
-                Ok(Vec::new())
-            } else {
-                timeseries(db, &scope, &range, &bounds).await
-            }
-        },
+        timeseries(db, &scope, &range, &bounds),
         dimension(Dimension::Page),
         dimension(Dimension::Referrer),
     )?;
@@ -73,7 +66,7 @@ pub async fn report(
         dimension(Dimension::UtmSource),
         dimension(Dimension::UtmMedium),
         dimension(Dimension::UtmCampaign),
-        realtime(db, &scope, now_ms),
+        realtime_visitors(db, site.id, &query.filters, now_ms),
     )?;
     let names = |rows: Vec<Counted>| -> Vec<NameRow> {
         rows.into_iter()
@@ -89,15 +82,13 @@ pub async fn report(
             end: range.end.to_string(),
             timezone: tz.name().to_owned(),
         },
-        timeseries: if range.days() == 1 {
+        timeseries: timeseries.unwrap_or_else(|| {
             vec![DayPoint {
                 date: range.start.to_string(),
                 pageviews: summary.pageviews,
                 visitors: summary.visitors,
             }]
-        } else {
-            timeseries
-        },
+        }),
         summary,
         previous: before,
         pages: pages
@@ -225,13 +216,17 @@ fn summarise(
     }
 }
 
-/// Pageviews and visitors per local day, every day of the range present.
+/// Pageviews and visitors per local day, every day of the range present;
+/// `None` for a single day, whose one point is the summary itself.
 async fn timeseries(
     db: &DatabaseConnection,
     scope: &Scope<'_>,
     range: &DateRange,
     bounds: &DayBounds,
-) -> Result<Vec<DayPoint>, DbErr> {
+) -> Result<Option<Vec<DayPoint>>, DbErr> {
+    if range.days() == 1 {
+        return Ok(None);
+    }
     let rows: Vec<(i64, i64, i64)> = scope
         .select()
         .select_only()
@@ -256,7 +251,7 @@ async fn timeseries(
             point.visitors = visitors.max(0) as u64;
         }
     }
-    Ok(points)
+    Ok(Some(points))
 }
 
 struct Counted {
@@ -310,11 +305,19 @@ async fn breakdown(
     Ok(rows)
 }
 
-async fn realtime(db: &DatabaseConnection, scope: &Scope<'_>, now_ms: i64) -> Result<u64, DbErr> {
+/// Visitors seen in the last five minutes on `site`, with the dashboard's
+/// filters; the dashboard refreshes this alone, not the whole report.
+pub async fn realtime_visitors(
+    db: &DatabaseConnection,
+    site: Uuid,
+    filters: &Filters,
+    now_ms: i64,
+) -> Result<u64, DbErr> {
     let recent = Scope {
+        site,
         from: now_ms - REALTIME_MS,
         to: now_ms + CLOCK_SKEW_MS,
-        ..*scope
+        filters,
     };
     let visitors: Option<i64> = recent
         .select()

@@ -29,32 +29,13 @@ pub async fn get_dashboard(
         async move {
             use pagepulse_core::{analytics, sites};
 
-            let auth = super::ssr::auth_state()?;
-            let site_id = sites::parse_id(&id)?;
-            let site = if shared {
-                sites::get_public(&auth.db, site_id).await?
-            } else {
-                let user = super::ssr::signed_in_user().await?;
-                sites::get(&auth.db, user.id, site_id).await?
-            };
-            let pairs: Vec<(String, String)> =
-                url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
-                    .into_owned()
-                    .collect();
-            let query = analytics::AnalyticsQuery::from_pairs(
-                pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            )
-            .map_err(|e| AppError::Message(e.0))?;
+            let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
             let now = chrono::Utc::now().timestamp_millis();
-            let internal = |error: pagepulse_core::DbErr| {
-                tracing::error!(%error, "dashboard");
-                AppError::Message("the numbers could not be loaded; please try again".into())
-            };
             let (report, has_events) = tokio::try_join!(
                 analytics::report(&auth.db, &site, &query, now),
                 analytics::has_events(&auth.db, site.id),
             )
-            .map_err(internal)?;
+            .map_err(ssr::internal)?;
             Ok(DashboardData {
                 site_id: site.id.to_string(),
                 snippet: (!shared)
@@ -67,4 +48,56 @@ pub async fn get_dashboard(
         }
         .await,
     )
+}
+
+/// Just the realtime visitors, which an open dashboard refreshes every minute
+/// (recomputing the whole report for that would re-read the period's events).
+#[server]
+pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64, AppError> {
+    super::ssr::respond(
+        async move {
+            let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
+            let now = chrono::Utc::now().timestamp_millis();
+            pagepulse_core::analytics::realtime_visitors(&auth.db, site.id, &query.filters, now)
+                .await
+                .map_err(ssr::internal)
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use pagepulse_core::{analytics::AnalyticsQuery, entities::site, sites};
+
+    use crate::{api::AppError, session::AuthState};
+
+    /// The site the caller may read (its owner's, or any public one when
+    /// `shared`) and the dashboard query parsed from the page's query string.
+    pub async fn site_and_query(
+        id: &str,
+        shared: bool,
+        query: &str,
+    ) -> Result<(AuthState, site::Model, AnalyticsQuery), AppError> {
+        let auth = crate::api::ssr::auth_state()?;
+        let site_id = sites::parse_id(id)?;
+        let site = if shared {
+            sites::get_public(&auth.db, site_id).await?
+        } else {
+            let user = crate::api::ssr::signed_in_user().await?;
+            sites::get(&auth.db, user.id, site_id).await?
+        };
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+                .into_owned()
+                .collect();
+        let query = AnalyticsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| AppError::Message(e.0))?;
+        Ok((auth, site, query))
+    }
+
+    pub fn internal(error: pagepulse_core::DbErr) -> AppError {
+        tracing::error!(%error, "dashboard");
+        AppError::Message("the numbers could not be loaded; please try again".into())
+    }
 }

@@ -23,7 +23,7 @@ use crate::{
 use chart::VisitorsChart;
 use widgets::{BreakdownTable, DateRangePicker, FilterChips, Row, SummaryCards};
 
-/// Realtime visitors (and everything else) are refreshed this often.
+/// Realtime visitors are refreshed this often (the rest changes with the URL).
 #[cfg(feature = "hydrate")]
 const REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -45,16 +45,24 @@ pub fn SharePage() -> impl IntoView {
 fn Dashboard(shared: bool) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let data = Resource::new(
-        move || {
-            let id = params.read().get("id").unwrap_or_default();
-            (id, query.read().to_query_string())
-        },
-        move |(id, query)| get_dashboard(id, shared, query),
-    );
+    let key = move || {
+        let id = params.read().get("id").unwrap_or_default();
+        (id, query.read().to_query_string())
+    };
+    let data = Resource::new(key, move |(id, query)| get_dashboard(id, shared, query));
+    // The latest realtime count, once refreshed; `None` shows the report's own.
+    let realtime = RwSignal::new(None::<u64>);
     #[cfg(feature = "hydrate")]
     {
-        let refresh = set_interval_with_handle(move || data.refetch(), REFRESH).ok();
+        let tick = move || {
+            let (id, query) = untrack(key);
+            leptos::task::spawn_local(async move {
+                if let Ok(count) = crate::api::analytics::get_realtime(id, shared, query).await {
+                    realtime.set(Some(count));
+                }
+            });
+        };
+        let refresh = set_interval_with_handle(tick, REFRESH).ok();
         on_cleanup(move || {
             if let Some(refresh) = refresh {
                 refresh.clear();
@@ -68,6 +76,7 @@ fn Dashboard(shared: bool) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(result) = data.get() {
+            realtime.set(None);
             points.set(
                 result
                     .ok()
@@ -81,7 +90,7 @@ fn Dashboard(shared: bool) -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(d) => view! { <Overview d shared /> }.into_any(),
+                        Ok(d) => view! { <Overview d shared realtime /> }.into_any(),
                         Err(AppError::Unauthorized) => view! { <Redirect path="/login" /> }.into_any(),
                         Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
                         Err(e) => view! { <BadQuery message=e.to_string() /> }.into_any(),
@@ -106,10 +115,11 @@ fn Dashboard(shared: bool) -> impl IntoView {
 /// The heading, range picker, filters and summary (or, before the first event,
 /// the snippet to install).
 #[component]
-fn Overview(d: Data, shared: bool) -> impl IntoView {
+fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     let query = use_query_map().get_untracked();
     let report = d.report;
+    let reported = report.realtime_visitors;
     view! {
         <header class="flex flex-wrap items-end justify-between gap-4">
             <div>
@@ -122,7 +132,9 @@ fn Overview(d: Data, shared: bool) -> impl IntoView {
             <div class="flex items-center gap-4 text-sm">
                 <span class="inline-flex items-center gap-2" data-testid="realtime">
                     <span class="h-2 w-2 rounded-full bg-emerald-500"></span>
-                    <span data-testid="realtime-count">{report.realtime_visitors}</span>
+                    <span data-testid="realtime-count">
+                        {move || realtime.get().unwrap_or(reported)}
+                    </span>
                     " current visitors"
                 </span>
                 {(!shared).then(|| {
