@@ -96,7 +96,8 @@ pub async fn seed(
     let visitors_per_day = ((options.events as f64 / 2.4 / 1.3) / days as f64).max(1.0) as i64;
     let mut rows = Vec::with_capacity(PER_TRANSACTION);
     let mut written = 0u64;
-    let mut visit_id = options.seed as i64 * 1_000_000_000_000;
+    // Visit ids apart per seed, without overflowing for any seed.
+    let mut visit_id = (options.seed as i64).wrapping_mul(1_000_000_000_000);
     // Day by day and in time order within a day, as live traffic is stored.
     for day in 0..days {
         let day_start = first_day + day * DAY_MS;
@@ -116,8 +117,8 @@ pub async fn seed(
                 site: options.site,
                 id: visit_id,
                 visitor,
-                source: pick(&mut rng, &SOURCES, |s| s.1).0,
-                campaign: pick(&mut rng, &CAMPAIGNS, |c| c.3).0,
+                source: pick(&mut rng, &SOURCES, |s| s.1),
+                campaign: pick(&mut rng, &CAMPAIGNS, |c| c.3),
                 seed: options.seed,
             };
             visit.events(&mut rng, &paths, start, options.now_ms, &mut today);
@@ -164,9 +165,9 @@ impl Visit {
         };
         // Browser, system and country follow the visitor, not the visit.
         let mut who = StdRng::seed_from_u64(self.visitor as u64 ^ self.seed);
-        let browser = pick(&mut who, &BROWSERS, |b| b.2).0;
-        let system = pick(&mut who, &SYSTEMS, |s| s.2).0;
-        let country = pick(&mut who, &COUNTRIES, |c| c.1).0;
+        let browser = pick(&mut who, &BROWSERS, |b| b.2);
+        let system = pick(&mut who, &SYSTEMS, |s| s.2);
+        let country = pick(&mut who, &COUNTRIES, |c| c.1);
         let mut ts = start;
         for n in 0..pageviews {
             if ts >= now_ms {
@@ -226,26 +227,23 @@ async fn flush(db: &DatabaseConnection, rows: &mut Vec<event::ActiveModel>) -> R
     Ok(count)
 }
 
-/// Time of day with a daytime peak: the later of two uniform draws, folded
-/// towards mid-afternoon.
+/// Time of day between 06:00 and 24:00, peaking mid-afternoon (the mean of two
+/// uniform draws).
 fn daytime_ms(rng: &mut StdRng) -> i64 {
-    let a: f64 = rng.random();
-    let b: f64 = rng.random();
-    let hour = 6.0 + 18.0 * ((a + b) / 2.0);
-    ((hour % 24.0) * 3_600_000.0) as i64 + rng.random_range(0..3_600_000) / 24
+    let (a, b): (f64, f64) = (rng.random(), rng.random());
+    ((6.0 + 18.0 * (a + b) / 2.0) * 3_600_000.0) as i64
 }
 
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T], weight: impl Fn(&T) -> u32) -> (&'a T, usize) {
-    let total: u32 = items.iter().map(&weight).sum();
-    let mut n = rng.random_range(0..total);
-    for (i, item) in items.iter().enumerate() {
-        let w = weight(item);
-        if n < w {
-            return (item, i);
+/// One of `items`, each as likely as its weight.
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T], weight: impl Fn(&T) -> u32) -> &'a T {
+    let mut n = rng.random_range(0..items.iter().map(&weight).sum::<u32>());
+    for item in items {
+        if n < weight(item) {
+            return item;
         }
-        n -= w;
+        n -= weight(item);
     }
-    (&items[items.len() - 1], items.len() - 1)
+    &items[items.len() - 1]
 }
 
 /// Page popularity: the k-th page is viewed in proportion to 1 / k^s.
