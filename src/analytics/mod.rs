@@ -1,6 +1,7 @@
 //! The dashboard's numbers (SPEC §5, §6 Analytics): a period in the site's time
 //! zone, optional filters, and every widget's figures computed from the stored
-//! events on SQLite and PostgreSQL alike.
+//! events on SQLite and PostgreSQL alike. Only `report`, the answer's shape, is
+//! built without the `db` feature.
 
 pub mod report;
 
@@ -12,58 +13,14 @@ mod filters;
 mod period;
 #[cfg(feature = "db")]
 mod queries;
+#[cfg(feature = "db")]
+mod query;
 
 #[cfg(feature = "db")]
-pub use export::to_csv;
-#[cfg(feature = "db")]
-pub use filters::{Dimension, Filters};
-#[cfg(feature = "db")]
-pub use period::{DateRange, DayBounds, Period};
-#[cfg(feature = "db")]
-pub use queries::{has_events, realtime_visitors, report};
-
-/// A query the client got wrong; the message says what to fix.
-#[cfg(feature = "db")]
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct QueryError(pub String);
-
-/// What a dashboard asks for: a period and filters, parsed from query parameters.
-#[cfg(feature = "db")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AnalyticsQuery {
-    pub period: Period,
-    pub filters: Filters,
-}
-
-#[cfg(feature = "db")]
-impl AnalyticsQuery {
-    /// Parses `period`, `start`, `end` and the filter parameters. Unknown
-    /// parameters are ignored (as by Plausible); a parameter given twice is an error.
-    pub fn from_pairs<'a>(
-        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, QueryError> {
-        let mut seen = std::collections::HashSet::new();
-        let (mut period, mut start, mut end) = (None, None, None);
-        let mut filters = Filters::default();
-        for (key, value) in pairs {
-            if !seen.insert(key) {
-                return Err(QueryError(format!(
-                    "parameter `{key}` is given more than once"
-                )));
-            }
-            match key {
-                "period" => period = Some(value),
-                "start" => start = Some(value),
-                "end" => end = Some(value),
-                _ => {
-                    if let Some(dimension) = Dimension::from_param(key) {
-                        filters.set(dimension, value)?;
-                    }
-                }
-            }
-        }
-        let period = Period::parse(period.unwrap_or("30d"), start, end)?;
-        Ok(AnalyticsQuery { period, filters })
-    }
-}
+pub use {
+    export::to_csv,
+    filters::{Dimension, Filters},
+    period::{DateRange, Period},
+    queries::{has_events, realtime_visitors, report},
+    query::{AnalyticsQuery, QueryError},
+};

@@ -148,11 +148,11 @@ impl DayBounds {
         DayBounds { starts }
     }
 
-    pub fn from_ms(&self) -> i64 {
+    pub fn start_ms(&self) -> i64 {
         self.starts[0]
     }
 
-    pub fn to_ms(&self) -> i64 {
+    pub fn end_ms(&self) -> i64 {
         self.starts[self.starts.len() - 1]
     }
 

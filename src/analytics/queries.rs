@@ -41,13 +41,13 @@ pub async fn report(
     let previous = DayBounds::new(&range.previous(), tz);
     let scope = Scope {
         site: site.id,
-        from: bounds.from_ms(),
-        to: bounds.to_ms(),
+        from: bounds.start_ms(),
+        to: bounds.end_ms(),
         filters: &query.filters,
     };
     let before = Scope {
-        from: previous.from_ms(),
-        to: previous.to_ms(),
+        from: previous.start_ms(),
+        to: previous.end_ms(),
         ..scope
     };
     let dimension = |d: Dimension| breakdown(db, &scope, d);

@@ -69,8 +69,8 @@ fn custom_ranges_are_checked() {
 #[test]
 fn days_in_utc_are_24_hours_and_share_one_division() {
     let bounds = DayBounds::new(&range("2026-01-01", "2026-01-03"), Tz::UTC);
-    assert_eq!(bounds.from_ms(), ms("2026-01-01T00:00:00Z"));
-    assert_eq!(bounds.to_ms(), ms("2026-01-04T00:00:00Z"));
+    assert_eq!(bounds.start_ms(), ms("2026-01-01T00:00:00Z"));
+    assert_eq!(bounds.end_ms(), ms("2026-01-04T00:00:00Z"));
     assert_eq!(
         bounds.day_index_sql(),
         format!(
@@ -108,7 +108,7 @@ fn a_los_angeles_autumn_change_makes_a_25_hour_day() {
 fn a_spring_change_makes_a_23_hour_day_and_a_skipped_midnight_is_handled() {
     let la: Tz = "America/Los_Angeles".parse().unwrap();
     let spring = DayBounds::new(&range("2026-03-08", "2026-03-08"), la);
-    assert_eq!(spring.to_ms() - spring.from_ms(), 23 * 3_600_000);
+    assert_eq!(spring.end_ms() - spring.start_ms(), 23 * 3_600_000);
     // Santiago moves its clocks at midnight: 2026-09-06 begins at 01:00 local.
     let santiago: Tz = "America/Santiago".parse().unwrap();
     assert_eq!(
