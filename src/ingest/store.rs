@@ -186,26 +186,30 @@ pub fn assign_visits(
     for i in order {
         let event = &events[i];
         let key = (event.site_id, event.visitor_id);
-        let (visit_id, entry) = match seen.get(&key) {
+        visits[i] = match seen.get_mut(&key) {
             // Servers' clocks may differ a little, so "before the latest" still counts.
             Some(last) if (event.ts - last.ts).abs() < VISIT_GAP_MS => {
+                last.ts = last.ts.max(event.ts);
                 (last.visit_id, last.entry.clone())
             }
-            _ => (fresh_id(), Entry::of(event)),
-        };
-        let latest = LastSeen {
-            ts: event.ts,
-            visit_id,
-            entry: entry.clone(),
-        };
-        match seen.get_mut(&key) {
-            Some(last) if event.ts < last.ts => {}
-            Some(last) => *last = latest,
-            None => {
-                seen.insert(key, latest);
+            last => {
+                let (visit_id, entry) = (fresh_id(), Entry::of(event));
+                let latest = LastSeen {
+                    ts: event.ts,
+                    visit_id,
+                    entry: entry.clone(),
+                };
+                match last {
+                    // An old straggler starts a visit of its own but is not the latest.
+                    Some(last) if event.ts < last.ts => {}
+                    Some(last) => *last = latest,
+                    None => {
+                        seen.insert(key, latest);
+                    }
+                }
+                (visit_id, entry)
             }
-        }
-        visits[i] = (visit_id, entry);
+        };
     }
     visits
 }
