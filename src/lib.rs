@@ -18,6 +18,8 @@ pub mod ingest;
 #[cfg(feature = "db")]
 pub mod net;
 #[cfg(feature = "db")]
+pub mod rollup;
+#[cfg(feature = "db")]
 pub mod seed;
 #[cfg(feature = "db")]
 pub mod sites;

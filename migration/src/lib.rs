@@ -8,6 +8,7 @@ mod m20261128_000001_accounts_and_sites;
 mod m20261128_000002_salts_and_events;
 mod m20261128_000003_open_visits;
 mod m20261128_000004_visit_sources;
+mod m20261128_000005_rollups;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_salts_and_events::Migration),
             Box::new(m20261128_000003_open_visits::Migration),
             Box::new(m20261128_000004_visit_sources::Migration),
+            Box::new(m20261128_000005_rollups::Migration),
         ]
     }
 }

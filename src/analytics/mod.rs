@@ -10,17 +10,21 @@ mod export;
 #[cfg(feature = "db")]
 mod filters;
 #[cfg(feature = "db")]
-mod period;
+pub(crate) mod period;
 #[cfg(feature = "db")]
 mod queries;
 #[cfg(feature = "db")]
 mod query;
+#[cfg(feature = "db")]
+pub(crate) mod raw;
+#[cfg(feature = "db")]
+mod span;
 
 #[cfg(feature = "db")]
 pub use {
     export::to_csv,
     filters::{Dimension, Filters},
     period::{DateRange, Period},
-    queries::{has_events, realtime_visitors, report},
+    queries::{has_events, realtime_visitors, report, report_from_events},
     query::{AnalyticsQuery, QueryError},
 };

@@ -148,10 +148,12 @@ impl DayBounds {
         DayBounds { starts }
     }
 
+    #[cfg(test)]
     pub fn start_ms(&self) -> i64 {
         self.starts[0]
     }
 
+    #[cfg(test)]
     pub fn end_ms(&self) -> i64 {
         self.starts[self.starts.len() - 1]
     }

@@ -3,5 +3,8 @@
 pub mod daily_salt;
 pub mod event;
 pub mod open_visit;
+pub mod rollup_day;
+pub mod rollup_run;
+pub mod rollup_value;
 pub mod site;
 pub mod user;

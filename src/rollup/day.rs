@@ -1,0 +1,190 @@
+//! One site-local day rolled up: its totals and breakdowns from the raw events
+//! (the same aggregates the report runs on raw days), plus what it shares with
+//! the day before, written in one transaction that replaces any earlier rollup.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use chrono_tz::Tz;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, Statement, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    analytics::{
+        Dimension, Filters,
+        period::day_start,
+        raw::{self, Carry, Counted, Scope, Totals},
+    },
+    entities::{rollup_day, rollup_value},
+};
+
+/// Rows per INSERT, inside both databases' parameter limits.
+const CHUNK: usize = 500;
+
+struct DayRollup {
+    totals: Totals,
+    carry: Carry,
+    /// Per dimension: its values' counts and the visitors each shares with the
+    /// day before.
+    values: Vec<(Dimension, Vec<Counted>, Vec<(String, i64)>)>,
+}
+
+/// Rolls up `day` of `site` in `tz`, replacing an earlier rollup made in another
+/// time zone. Returns false when it was already rolled up in `tz` (another
+/// process got there first). On PostgreSQL a transaction-scoped advisory lock
+/// per site-day makes replicas take turns, so each site-day is computed once.
+pub async fn roll_day(
+    db: &DatabaseConnection,
+    site: Uuid,
+    tz: Tz,
+    day: NaiveDate,
+) -> Result<bool, DbErr> {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    if db.get_database_backend() == DbBackend::Postgres {
+        let txn = db.begin().await?;
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [lock_key(site, day).into()],
+        ))
+        .await?;
+        if is_rolled(&txn, site, tz, day).await? {
+            txn.commit().await?;
+            return Ok(false);
+        }
+        let rollup = compute(&txn, site, tz, day).await?;
+        write(&txn, site, tz, day, &rollup, now_ms).await?;
+        txn.commit().await?;
+        return Ok(true);
+    }
+    // SQLite has one writer: read first, then write in a short transaction
+    // (a read transaction upgraded to a write would fail against the ingest
+    // writer's commits).
+    let rollup = compute(db, site, tz, day).await?;
+    let txn = db.begin().await?;
+    write(&txn, site, tz, day, &rollup, now_ms).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+fn lock_key(site: Uuid, day: NaiveDate) -> i64 {
+    let (high, _) = site.as_u64_pair();
+    (high as i64) ^ i64::from(day.num_days_from_ce())
+}
+
+async fn is_rolled<C: ConnectionTrait>(
+    db: &C,
+    site: Uuid,
+    tz: Tz,
+    day: NaiveDate,
+) -> Result<bool, DbErr> {
+    Ok(rollup_day::Entity::find_by_id((site, day))
+        .filter(rollup_day::Column::Timezone.eq(tz.name()))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+async fn compute<C: ConnectionTrait>(
+    db: &C,
+    site: Uuid,
+    tz: Tz,
+    day: NaiveDate,
+) -> Result<DayRollup, DbErr> {
+    let before = day_start(tz, day - Duration::days(1));
+    let start = day_start(tz, day);
+    let end = day_start(tz, day + Duration::days(1));
+    let none = Filters::default();
+    let scope = Scope {
+        site,
+        from: start,
+        to: end,
+        filters: &none,
+    };
+    let seam = raw::seam(start, before, end).map(|(from, to)| Scope {
+        site,
+        from,
+        to,
+        filters: &none,
+    });
+    let totals = raw::totals(db, &scope).await?;
+    let carry = match &seam {
+        Some(seam) => raw::carry(db, seam, start).await?,
+        None => Carry::default(),
+    };
+    let mut values = Vec::with_capacity(Dimension::ALL.len());
+    for dimension in Dimension::ALL {
+        let counted = raw::breakdown(db, &scope, dimension, None).await?;
+        let shared = match &seam {
+            Some(seam) => raw::value_carry(db, seam, dimension, start).await?,
+            None => Vec::new(),
+        };
+        values.push((dimension, counted, shared));
+    }
+    Ok(DayRollup {
+        totals,
+        carry,
+        values,
+    })
+}
+
+async fn write<C: ConnectionTrait>(
+    db: &C,
+    site: Uuid,
+    tz: Tz,
+    day: NaiveDate,
+    rollup: &DayRollup,
+    now_ms: i64,
+) -> Result<(), DbErr> {
+    rollup_value::Entity::delete_many()
+        .filter(rollup_value::Column::SiteId.eq(site))
+        .filter(rollup_value::Column::Day.eq(day))
+        .exec(db)
+        .await?;
+    rollup_day::Entity::delete_by_id((site, day))
+        .exec(db)
+        .await?;
+    let (totals, carry) = (&rollup.totals, &rollup.carry);
+    rollup_day::Entity::insert(rollup_day::ActiveModel {
+        site_id: Set(site),
+        day: Set(day),
+        timezone: Set(tz.name().to_owned()),
+        pageviews: Set(totals.pageviews),
+        visitors: Set(totals.visitors),
+        visits: Set(totals.visits),
+        bounces: Set(totals.bounces),
+        duration_ms: Set(totals.duration_ms),
+        carry_visitors: Set(carry.visitors),
+        carry_visits: Set(carry.visits),
+        carry_bounces: Set(carry.bounces),
+        carry_duration_ms: Set(carry.duration_ms),
+        rolled_at: Set(now_ms),
+    })
+    .exec_without_returning(db)
+    .await?;
+    let mut rows = Vec::new();
+    for (dimension, counted, shared) in &rollup.values {
+        let shared: std::collections::HashMap<&str, i64> =
+            shared.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        for value in counted {
+            rows.push(rollup_value::ActiveModel {
+                site_id: Set(site),
+                day: Set(day),
+                dimension: Set(dimension.param().to_owned()),
+                value: Set(value.key.clone()),
+                pageviews: Set(value.pageviews),
+                visitors: Set(value.visitors),
+                carry_visitors: Set(shared.get(value.key.as_str()).copied().unwrap_or(0)),
+                ..Default::default()
+            });
+        }
+    }
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(CHUNK));
+        rollup_value::Entity::insert_many(std::mem::replace(&mut rows, rest))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}

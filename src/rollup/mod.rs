@@ -1,0 +1,235 @@
+//! The rollup job (SPEC §9): every closed site-local day becomes one row of
+//! totals and one row per breakdown value, so the dashboard reads a year as a
+//! few hundred rows instead of millions of events. A day is rolled once, in the
+//! site's time zone; a run catches up every closed day not yet rolled, so a run
+//! after downtime fills the gap and a second run finds nothing to do. Raw events
+//! older than the retention are deleted once their days are rolled up.
+
+mod day;
+
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::{
+    analytics::period::{day_start, local_date},
+    entities::{event, rollup_day, rollup_run, site},
+};
+
+pub use day::roll_day;
+
+/// A day is closed this long after its last midnight: beacons in flight and a
+/// replica's clock running a little behind have landed by then.
+const GRACE_MS: i64 = 5 * 60 * 1000;
+
+#[derive(Clone, Debug, Default)]
+pub struct RollupOptions {
+    /// One site, or every site.
+    pub site: Option<Uuid>,
+    /// Only days from `from` to `to` (inclusive, site-local), when given.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Delete raw events this many days old once their days are rolled up.
+    pub retention_days: Option<u32>,
+}
+
+/// What a run did, as logged and kept in `rollup_runs`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub started_at: i64,
+    pub duration_ms: i64,
+    /// Site-days this run rolled up (another process may have taken some).
+    pub days: u64,
+    pub events_pruned: u64,
+}
+
+/// Rolls up every closed day not yet rolled up, then prunes, and records the run
+/// (errors too). `progress(done, total)` follows the days.
+pub async fn run(
+    db: &DatabaseConnection,
+    options: &RollupOptions,
+    trigger: &str,
+    now_ms: i64,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<RunReport, DbErr> {
+    let started = std::time::Instant::now();
+    let mut report = RunReport {
+        started_at: now_ms,
+        ..RunReport::default()
+    };
+    let outcome = async {
+        let sites = sites(db, options.site).await?;
+        let mut work = Vec::new();
+        for site in &sites {
+            for day in pending_days(db, site, options, now_ms).await? {
+                work.push((site, day));
+            }
+        }
+        let total = work.len() as u64;
+        progress(0, total);
+        for (n, (site, day)) in work.into_iter().enumerate() {
+            if roll_day(db, site.id, zone(site), day).await? {
+                report.days += 1;
+            }
+            progress(n as u64 + 1, total);
+        }
+        if let Some(days) = options.retention_days {
+            for site in &sites {
+                report.events_pruned += prune(db, site, days, now_ms).await?;
+            }
+        }
+        Ok::<_, DbErr>(())
+    }
+    .await;
+    report.duration_ms = started.elapsed().as_millis() as i64;
+    record(db, trigger, &report, outcome.as_ref().err()).await?;
+    outcome.map(|()| report)
+}
+
+/// The latest run, for `/health`.
+pub async fn last_run(db: &DatabaseConnection) -> Result<Option<rollup_run::Model>, DbErr> {
+    rollup_run::Entity::find()
+        .order_by_desc(rollup_run::Column::Id)
+        .one(db)
+        .await
+}
+
+async fn sites(db: &DatabaseConnection, only: Option<Uuid>) -> Result<Vec<site::Model>, DbErr> {
+    match only {
+        Some(id) => match site::Entity::find_by_id(id).one(db).await? {
+            Some(site) => Ok(vec![site]),
+            None => Err(DbErr::RecordNotFound(format!("no site with id {id}"))),
+        },
+        None => site::Entity::find().all(db).await,
+    }
+}
+
+fn zone(site: &site::Model) -> Tz {
+    site.timezone.parse().unwrap_or(Tz::UTC)
+}
+
+/// The site's last closed local day at `now_ms`.
+fn last_closed_day(tz: Tz, now_ms: i64) -> NaiveDate {
+    local_date(tz, now_ms - GRACE_MS) - Duration::days(1)
+}
+
+/// Closed days from the site's first kept event on, within the options' dates,
+/// not yet rolled up in the site's current time zone.
+async fn pending_days(
+    db: &DatabaseConnection,
+    site: &site::Model,
+    options: &RollupOptions,
+    now_ms: i64,
+) -> Result<Vec<NaiveDate>, DbErr> {
+    let tz = zone(site);
+    let Some(first) = first_event_day(db, site.id, tz).await? else {
+        return Ok(Vec::new());
+    };
+    let from = options.from.map_or(first, |d| d.max(first));
+    let to = options.to.map_or(last_closed_day(tz, now_ms), |d| {
+        d.min(last_closed_day(tz, now_ms))
+    });
+    if to < from {
+        return Ok(Vec::new());
+    }
+    let done: std::collections::HashSet<NaiveDate> =
+        rolled_days(db, site, from, to).await?.into_iter().collect();
+    Ok(from
+        .iter_days()
+        .take_while(|d| *d <= to)
+        .filter(|d| !done.contains(d))
+        .collect())
+}
+
+async fn first_event_day(
+    db: &DatabaseConnection,
+    site: Uuid,
+    tz: Tz,
+) -> Result<Option<NaiveDate>, DbErr> {
+    let first: Option<Option<i64>> = event::Entity::find()
+        .select_only()
+        .column_as(event::Column::Ts.min(), "first")
+        .filter(event::Column::SiteId.eq(site))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(first.flatten().map(|ts| local_date(tz, ts)))
+}
+
+async fn rolled_days(
+    db: &DatabaseConnection,
+    site: &site::Model,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<NaiveDate>, DbErr> {
+    rollup_day::Entity::find()
+        .select_only()
+        .column(rollup_day::Column::Day)
+        .filter(rollup_day::Column::SiteId.eq(site.id))
+        .filter(rollup_day::Column::Day.between(from, to))
+        .filter(rollup_day::Column::Timezone.eq(zone(site).name()))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Deletes the site's raw events from before the retention's first day, but
+/// only once every day up to and including it is rolled up: nothing is lost
+/// unrolled, and that day's carry was taken while the day before still existed.
+async fn prune(
+    db: &DatabaseConnection,
+    site: &site::Model,
+    retention_days: u32,
+    now_ms: i64,
+) -> Result<u64, DbErr> {
+    let tz = zone(site);
+    let keep_from = local_date(tz, now_ms) - Duration::days(i64::from(retention_days));
+    let Some(first) = first_event_day(db, site.id, tz).await? else {
+        return Ok(0);
+    };
+    if first >= keep_from {
+        return Ok(0);
+    }
+    let needed = (keep_from - first).num_days() as u64 + 1;
+    let rolled = rollup_day::Entity::find()
+        .filter(rollup_day::Column::SiteId.eq(site.id))
+        .filter(rollup_day::Column::Day.between(first, keep_from))
+        .filter(rollup_day::Column::Timezone.eq(tz.name()))
+        .count(db)
+        .await?;
+    if rolled < needed {
+        tracing::warn!(site = %site.id, rolled, needed, "raw events kept: days before the retention are not all rolled up");
+        return Ok(0);
+    }
+    let deleted = event::Entity::delete_many()
+        .filter(event::Column::SiteId.eq(site.id))
+        .filter(event::Column::Ts.lt(day_start(tz, keep_from)))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
+async fn record(
+    db: &DatabaseConnection,
+    trigger: &str,
+    report: &RunReport,
+    error: Option<&DbErr>,
+) -> Result<(), DbErr> {
+    let run = rollup_run::ActiveModel {
+        trigger: Set(trigger.to_owned()),
+        started_at: Set(report.started_at),
+        duration_ms: Set(report.duration_ms),
+        days: Set(report.days as i64),
+        events_pruned: Set(report.events_pruned as i64),
+        error: Set(error.map(ToString::to_string)),
+        ..Default::default()
+    };
+    rollup_run::Entity::insert(run)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
