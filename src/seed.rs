@@ -121,7 +121,9 @@ pub async fn seed(
                 campaign: pick(&mut rng, &CAMPAIGNS, |c| c.3),
                 seed: options.seed,
             };
-            visit.events(&mut rng, &paths, start, options.now_ms, &mut today);
+            // A visitor id lives for one UTC day, and so does a visit.
+            let until = options.now_ms.min(day_start + DAY_MS);
+            visit.events(&mut rng, &paths, start, until, &mut today);
         }
         today.truncate(budget);
         today.sort_by_key(|(ts, _)| *ts);
@@ -148,14 +150,14 @@ struct Visit {
 }
 
 impl Visit {
-    /// Appends this visit's events (up to `now_ms`): a bounce (45 %) or 2–8
+    /// Appends this visit's events (before `until`): a bounce (45 %) or 2–8
     /// pageviews 10 s to 4 min apart, sometimes ending in a signup.
     fn events(
         &self,
         rng: &mut StdRng,
         paths: &Zipf,
         start: i64,
-        now_ms: i64,
+        until: i64,
         out: &mut Vec<(i64, event::ActiveModel)>,
     ) {
         let pageviews = if rng.random_bool(0.45) {
@@ -170,7 +172,7 @@ impl Visit {
         let country = pick(&mut who, &COUNTRIES, |c| c.1);
         let mut ts = start;
         for n in 0..pageviews {
-            if ts >= now_ms {
+            if ts >= until {
                 break;
             }
             let path = if n == 0 && rng.random_bool(0.3) {

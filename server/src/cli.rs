@@ -13,6 +13,9 @@ commands:
   health    ask the server on this machine's PORT for /health (exit 0 when ok)
   seed --site ID [--days 30] [--events 100000] [--seed 1]
             write realistic, reproducible history for a site (demos, benchmarks)
+  rollup [--site ID] [--date D | --from D --to D]
+            roll up closed days now (what the hourly job does); dates are
+            YYYY-MM-DD in each site's time zone
   help      show this message
 
 Configuration comes from the environment and .env; see .env.example.";
@@ -23,6 +26,7 @@ pub enum Command {
     Migrate,
     Health,
     Seed(SeedArgs),
+    Rollup(RollupArgs),
     Help,
     Version,
 }
@@ -33,6 +37,48 @@ pub struct SeedArgs {
     pub days: u32,
     pub events: u64,
     pub seed: u64,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RollupArgs {
+    pub site: Option<uuid::Uuid>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+fn parse_rollup(flags: &[String]) -> Result<RollupArgs, String> {
+    let mut args = RollupArgs::default();
+    for pair in flags.chunks(2) {
+        let [flag, value] = pair else {
+            return Err(format!("{} needs a value", pair[0]));
+        };
+        let date = || {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map_err(|_| format!("{flag} must be a date as YYYY-MM-DD, not {value}"))
+        };
+        match flag.as_str() {
+            "--site" => {
+                args.site = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--site must be a site id, not {value}"))?,
+                );
+            }
+            "--date" => {
+                args.from = Some(date()?);
+                args.to = args.from;
+            }
+            "--from" => args.from = Some(date()?),
+            "--to" => args.to = Some(date()?),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && to < from
+    {
+        return Err("--to must not be before --from".into());
+    }
+    Ok(args)
 }
 
 fn parse_seed(flags: &[String]) -> Result<SeedArgs, String> {
@@ -82,6 +128,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         Some("migrate") if args.len() == 1 => Ok(Command::Migrate),
         Some("health") if args.len() == 1 => Ok(Command::Health),
         Some("seed") => parse_seed(&args[1..]).map(Command::Seed),
+        Some("rollup") => parse_rollup(&args[1..]).map(Command::Rollup),
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some("--version" | "-V") => Ok(Command::Version),
         _ => Err(format!("unexpected arguments: {}", args.join(" "))),
@@ -106,7 +153,11 @@ pub fn run(args: &[String]) -> ExitCode {
             println!("pagepulse {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
-        Command::Serve | Command::Migrate | Command::Health | Command::Seed(_) => {}
+        Command::Serve
+        | Command::Migrate
+        | Command::Health
+        | Command::Seed(_)
+        | Command::Rollup(_) => {}
     }
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -135,6 +186,11 @@ pub fn run(args: &[String]) -> ExitCode {
             Command::Seed(args) => crate::seed::run(&config.database_url, args)
                 .await
                 .map_err(serve::StartError::Other),
+            Command::Rollup(args) => {
+                crate::rollup::run(&config.database_url, args, config.raw_event_retention_days)
+                    .await
+                    .map_err(serve::StartError::Other)
+            }
             _ => serve::serve(config).await,
         }
     });
@@ -227,5 +283,39 @@ mod tests {
                 .contains("needs a value")
         );
         assert!(parse(&args(&["seed", "--site", site, "--days", "0"])).is_err());
+
+        let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        assert_eq!(
+            parse(&args(&["rollup"])),
+            Ok(Command::Rollup(RollupArgs::default()))
+        );
+        assert_eq!(
+            parse(&args(&["rollup", "--site", site, "--date", "2026-11-20"])),
+            Ok(Command::Rollup(RollupArgs {
+                site: site.parse().ok(),
+                from: date("2026-11-20"),
+                to: date("2026-11-20"),
+            }))
+        );
+        assert_eq!(
+            parse(&args(&[
+                "rollup",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-20"
+            ])),
+            Ok(Command::Rollup(RollupArgs {
+                site: None,
+                from: date("2026-11-01"),
+                to: date("2026-11-20"),
+            }))
+        );
+        let error = |list: &[&str]| parse(&args(list)).unwrap_err();
+        assert!(error(&["rollup", "--date", "20-11-2026"]).contains("YYYY-MM-DD"));
+        assert!(
+            error(&["rollup", "--from", "2026-11-20", "--to", "2026-11-01"]).contains("before")
+        );
+        assert!(error(&["rollup", "--site"]).contains("needs a value"));
     }
 }

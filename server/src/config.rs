@@ -37,6 +37,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     pub event_rate_limit_per_minute: u32,
     pub disable_registration: bool,
+    /// Raw events older than this many days are deleted once rolled up; `None`
+    /// keeps them forever.
+    pub raw_event_retention_days: Option<u32>,
     /// Where cargo-leptos put the compiled site (wasm, JS, CSS, public assets).
     pub site_root: String,
 }
@@ -147,6 +150,21 @@ impl Config {
             ));
         }
 
+        let retention = match get("RAW_EVENT_RETENTION_DAYS") {
+            None => None,
+            Some(days) => match days.parse::<u32>() {
+                Ok(days) if days >= 1 => Some(days),
+                _ => {
+                    return Err(invalid(
+                        "RAW_EVENT_RETENTION_DAYS",
+                        format!(
+                            "{days:?} (a whole number of days, at least 1; unset keeps raw events forever)"
+                        ),
+                    ));
+                }
+            },
+        };
+
         Ok(Config {
             app_name: get("APP_NAME").unwrap_or_else(|| "PagePulse".to_owned()),
             app_env,
@@ -164,6 +182,7 @@ impl Config {
             },
             event_rate_limit_per_minute: rate,
             disable_registration: flag(get("DISABLE_REGISTRATION"), "DISABLE_REGISTRATION")?,
+            raw_event_retention_days: retention,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
         })
     }

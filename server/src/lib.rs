@@ -4,8 +4,11 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod jobs;
 pub mod origin;
+pub mod progress;
 pub mod ratelimit;
+pub mod rollup;
 pub mod routes;
 pub mod security;
 pub mod seed;

@@ -1,6 +1,6 @@
 //! `pagepulse seed`: history for demos and benchmarks, with a progress bar.
 
-use std::{io::Write, time::Instant};
+use std::time::Instant;
 
 use pagepulse_core::seed::{self, SeedOptions};
 
@@ -19,7 +19,7 @@ pub async fn run(database_url: &str, args: SeedArgs) -> Result<(), String> {
         now_ms: chrono::Utc::now().timestamp_millis(),
     };
     let written = seed::seed(&db, options, |done, total| {
-        bar(done, total, started.elapsed().as_secs_f64());
+        crate::progress::bar(done, total, "events", started.elapsed().as_secs_f64());
     })
     .await
     .map_err(|e| format!("seeding failed: {e}"))?;
@@ -30,16 +30,4 @@ pub async fn run(database_url: &str, args: SeedArgs) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-fn bar(done: u64, total: u64, secs: f64) {
-    const WIDTH: u64 = 30;
-    let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
-    let rate = done as f64 / secs.max(0.001);
-    eprint!(
-        "\r[{}{}] {done}/{total} events, {rate:.0}/s ",
-        "#".repeat(filled as usize),
-        ".".repeat((WIDTH - filled) as usize),
-    );
-    let _ = std::io::stderr().flush();
 }

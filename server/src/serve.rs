@@ -35,6 +35,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let writer_db = pagepulse_core::db::writer(&config.database_url, &db).await?;
     let state = AppState::with_writer(config, db.clone(), writer_db.clone());
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let rollups = crate::jobs::start(db.clone(), state.config.raw_event_retention_days)
+        .await
+        .map_err(StartError::Other)?;
     tracing::info!(%addr, %base_url, "PagePulse is listening");
     let served = axum::serve(
         listener,
@@ -44,6 +47,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     .await;
     // No request is in flight any more; commit whatever is still queued.
     housekeeping.abort();
+    rollups.abort();
     state.ingest.shutdown().await;
     served.map_err(StartError::Serve)?;
     tracing::info!("shutting down: closing the database");

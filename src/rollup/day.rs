@@ -25,9 +25,14 @@ const CHUNK: usize = 500;
 struct DayRollup {
     totals: Totals,
     carry: Carry,
-    /// Per dimension: its values' counts and the visitors each shares with the
-    /// day before.
-    values: Vec<(Dimension, Vec<Counted>, Vec<(String, i64)>)>,
+    values: Vec<DimensionRollup>,
+}
+
+struct DimensionRollup {
+    dimension: Dimension,
+    counted: Vec<Counted>,
+    /// Per value, the visitors it shares with the day before.
+    shared: Vec<(String, i64)>,
 }
 
 /// Rolls up `day` of `site` in `tz`, replacing an earlier rollup made in another
@@ -120,7 +125,11 @@ async fn compute<C: ConnectionTrait>(
             Some(seam) => raw::value_carry(db, seam, dimension, start).await?,
             None => Vec::new(),
         };
-        values.push((dimension, counted, shared));
+        values.push(DimensionRollup {
+            dimension,
+            counted,
+            shared,
+        });
     }
     Ok(DayRollup {
         totals,
@@ -164,7 +173,12 @@ async fn write<C: ConnectionTrait>(
     .exec_without_returning(db)
     .await?;
     let mut rows = Vec::new();
-    for (dimension, counted, shared) in &rollup.values {
+    for DimensionRollup {
+        dimension,
+        counted,
+        shared,
+    } in &rollup.values
+    {
         let shared: std::collections::HashMap<&str, i64> =
             shared.iter().map(|(k, n)| (k.as_str(), *n)).collect();
         for value in counted {

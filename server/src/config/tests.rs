@@ -27,6 +27,10 @@ fn zero_configuration_gives_the_documented_defaults() {
     assert_eq!(config.jwt_access_token_expire_minutes, 1440);
     assert_eq!(config.event_rate_limit_per_minute, 60);
     assert!(!config.disable_registration);
+    assert_eq!(
+        config.raw_event_retention_days, None,
+        "raw events kept forever"
+    );
     assert!(!config.debug);
     assert!(
         config
@@ -154,6 +158,16 @@ fn bad_values_are_one_line_errors_naming_the_variable() {
             "invalid DATABASE_URL",
         ),
         ("BASE_URL", "ftp://example.com", "invalid BASE_URL"),
+        (
+            "RAW_EVENT_RETENTION_DAYS",
+            "0",
+            "invalid RAW_EVENT_RETENTION_DAYS",
+        ),
+        (
+            "RAW_EVENT_RETENTION_DAYS",
+            "a year",
+            "invalid RAW_EVENT_RETENTION_DAYS",
+        ),
     ];
     for (var, value, expected) in cases {
         let mut env = vars(&[("DATABASE_URL", &db)]);
@@ -175,8 +189,10 @@ fn lists_and_flags_are_parsed() {
         ("BASE_URL", "https://stats.example.com/"),
         ("HOST", "127.0.0.1"),
         ("PORT", "9000"),
+        ("RAW_EVENT_RETENTION_DAYS", "400"),
     ]))
     .unwrap();
+    assert_eq!(config.raw_event_retention_days, Some(400));
     assert_eq!(config.trusted_proxies.len(), 2);
     assert!(config.trusted_proxies[0].contains(&"203.0.113.9".parse::<IpAddr>().unwrap()));
     assert!(config.trusted_proxies[1].contains(&"2001:db8::1".parse::<IpAddr>().unwrap()));

@@ -1,19 +1,41 @@
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
-use pagepulse_core::DatabaseConnection;
+use pagepulse_core::{DatabaseConnection, rollup};
 use serde_json::json;
 
 /// Liveness plus a database round trip, so a load balancer stops sending traffic
-/// to a replica that cannot record events.
+/// to a replica that cannot record events. The rollup job's latest run rides
+/// along (SPEC §9): when it ran, what it did, how long it took, whether it failed.
 #[tracing::instrument(skip_all)]
 pub async fn health(State(db): State<DatabaseConnection>) -> impl IntoResponse {
-    match db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
-        Err(error) => {
-            tracing::warn!(%error, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "error": "database unreachable" })),
-            )
-        }
+    if let Err(error) = db.ping().await {
+        tracing::warn!(%error, "health check: database unreachable");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "error": "database unreachable" })),
+        );
     }
+    let last = match rollup::last_run(&db).await {
+        Ok(run) => run.map(|run| {
+            json!({
+                "trigger": run.trigger,
+                "started_at": chrono::DateTime::from_timestamp_millis(run.started_at)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                "duration_ms": run.duration_ms,
+                "days_rolled_up": run.days,
+                "events_pruned": run.events_pruned,
+                "error": run.error,
+            })
+        }),
+        Err(error) => {
+            tracing::warn!(%error, "health check: cannot read the rollup runs");
+            None
+        }
+    };
+    (
+        StatusCode::OK,
+        Json(json!({
+            "status": "ok",
+            "rollup": { "schedule": crate::jobs::SCHEDULE, "last_run": last },
+        })),
+    )
 }
