@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make bench-dashboard`: the release server on loopback with a site seeded by
 # `pagepulse seed` (10 million events over 90 days unless BENCH_EVENTS says
-# otherwise), then BENCH_REPEAT timed requests per query to the analytics API.
-# Prints p50/p95 per query. BENCH_DIR keeps the seeded database between runs.
+# otherwise), rolled up by `pagepulse rollup` (timed), then BENCH_REPEAT timed
+# requests per query to the analytics API. Prints p50/p95 per query; with
+# BENCH_RAW=1 also before the rollup (raw events only: slow on 10M events).
+# BENCH_DIR keeps the seeded (and rolled-up) database between runs.
 set -euo pipefail
 
 BIN=${BIN:-target/release/pagepulse}
@@ -41,9 +43,12 @@ fi
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 echo "database: ${DATABASE_URL%%\?*} ($EVENTS events over $DAYS days); $REPEAT requests per query"
-if [[ $DATABASE_URL == sqlite* ]]; then
-  echo "database size: $(du -m "$DIR/bench.db" | cut -f1) MB"
-fi
+size() {
+  if [[ $DATABASE_URL == sqlite* ]]; then
+    echo "database size $1: $(du -m "$DIR/bench.db" | cut -f1) MB, $(( $(du -b "$DIR/bench.db" | cut -f1) / EVENTS )) bytes per event"
+  fi
+}
+size "before the rollup"
 
 today=$(date -u +%F)
 start90=$(date -u -d "-$((DAYS - 1)) days" +%F)
@@ -51,22 +56,32 @@ queries=(
   "today|period=today"
   "7d|period=7d"
   "30d|period=30d"
+  "12mo|period=12mo"
   "30d, filtered|period=30d&referrer=google.com"
   "90d|period=custom&start=$start90&end=$today"
   "90d, filtered|period=custom&start=$start90&end=$today&referrer=google.com"
 )
-printf '\n%-16s %10s %10s\n' query p50 p95
-for entry in "${queries[@]}"; do
-  label=${entry%%|*}
-  query=${entry#*|}
-  url="$BASE/api/v1/sites/$SITE/analytics?$query"
-  curl -fs -b "$jar" -o /dev/null "$url"   # warm-up
-  times=$(for _ in $(seq "$REPEAT"); do curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' "$url"; done)
-  # shellcheck disable=SC2086
-  python3 -c '
+time_queries() {
+  printf '\n%s\n%-16s %10s %10s\n' "$1" query p50 p95
+  for entry in "${queries[@]}"; do
+    label=${entry%%|*}
+    query=${entry#*|}
+    url="$BASE/api/v1/sites/$SITE/analytics?$query"
+    curl -fs -b "$jar" -o /dev/null "$url"   # warm-up
+    times=$(for _ in $(seq "$REPEAT"); do curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' "$url"; done)
+    # shellcheck disable=SC2086
+    python3 -c '
 import sys
 t = sorted(float(x) * 1000 for x in sys.argv[2:])
 pick = lambda q: t[min(len(t) - 1, int(q * len(t)))]
 print(f"{sys.argv[1]:<16} {pick(0.5):7.0f} ms {pick(0.95):7.0f} ms")
 ' "$label" $times
-done
+  done
+}
+
+[ "${BENCH_RAW:-0}" = 1 ] && time_queries "raw events only"
+start=$(date +%s.%N)
+DATABASE_URL=$DATABASE_URL RUST_LOG=error "$BIN" rollup --site "$SITE"
+echo "rollup took $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)") s"
+size "after the rollup"
+time_queries "closed days rolled up, today raw"

@@ -53,7 +53,16 @@ pub async fn start(
     db: DatabaseConnection,
     retention_days: Option<u32>,
 ) -> Result<tokio::task::JoinHandle<()>, String> {
-    let schedule = cron::Schedule::from_str(SCHEDULE).map_err(|e| e.to_string())?;
+    start_on(SCHEDULE, db, retention_days).await
+}
+
+/// `start` on another schedule (six fields, seconds first).
+pub async fn start_on(
+    schedule: &str,
+    db: DatabaseConnection,
+    retention_days: Option<u32>,
+) -> Result<tokio::task::JoinHandle<()>, String> {
+    let schedule = cron::Schedule::from_str(schedule).map_err(|e| e.to_string())?;
     let cron = CronScheduler::new(schedule);
     let job = Job {
         db: db.clone(),

@@ -149,3 +149,33 @@ async fn the_command_reports_progress_and_health_shows_the_last_run() {
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no site with id"));
     drop(server);
 }
+
+/// The apalis wiring end to end: a tick every second goes through the task
+/// storage in the application database and runs the rollup, on both databases.
+#[tokio::test]
+async fn the_cron_worker_runs_the_rollup_through_apalis_storage() {
+    for t in TestDb::all().await {
+        seeded(&t, 3).await;
+        let worker = server::jobs::start_on("* * * * * *", t.db.clone(), None)
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let runs = loop {
+            let runs = rollup_run::Entity::find().all(&t.db).await.unwrap();
+            if runs.iter().any(|r| r.days > 0) || std::time::Instant::now() > deadline {
+                break runs;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        };
+        worker.abort();
+        let run = runs
+            .iter()
+            .find(|r| r.days > 0)
+            .expect("a cron run rolled days up");
+        assert_eq!(run.trigger, "cron");
+        assert_eq!(run.days, closed(3), "{:?}", t.backend);
+        let rolled = rollup_day::Entity::find().count(&t.db).await.unwrap() as i64;
+        assert_eq!(rolled, closed(3));
+        t.teardown().await;
+    }
+}
