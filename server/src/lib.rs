@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         );
     let router = Router::new()
         .route("/health", get(routes::health::health))
+        .route("/health/details", get(routes::health::details))
         .route("/js/p.js", get(routes::tracker::tracker))
         .merge(api)
         .leptos_routes_with_context(&state, pages, context.clone(), render)

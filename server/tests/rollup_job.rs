@@ -1,6 +1,6 @@
 //! The rollup job as an operator runs it: `pagepulse rollup` processes, two at
 //! once on one PostgreSQL rolling each site-day exactly once, and the latest run
-//! shown on `/health`.
+//! shown on `/health/details`.
 
 #[path = "common/process.rs"]
 mod process;
@@ -105,7 +105,7 @@ async fn the_command_reports_progress_and_health_shows_the_last_run() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/pagepulse.db?mode=rwc", dir.path().display());
     let server = Server::start(dir.path(), &[("DATABASE_URL", &url)]);
-    let health = http_get(server.port, "/health").unwrap();
+    let health = http_get(server.port, "/health/details").unwrap();
     assert!(health.contains(r#""last_run":null"#), "{health}");
     assert!(health.contains(r#""schedule":"0 15 * * * *""#), "{health}");
 
@@ -133,7 +133,7 @@ async fn the_command_reports_progress_and_health_shows_the_last_run() {
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("{days}/{days} days")));
 
-    let health = http_get(server.port, "/health").unwrap();
+    let health = http_get(server.port, "/health/details").unwrap();
     assert!(
         health.contains(&format!(r#""days_rolled_up":{days}"#)),
         "{health}"

@@ -3,16 +3,31 @@ use pagepulse_core::{DatabaseConnection, rollup};
 use serde_json::json;
 
 /// Liveness plus a database round trip, so a load balancer stops sending traffic
-/// to a replica that cannot record events. The rollup job's latest run rides
-/// along (SPEC §9): when it ran, what it did, how long it took, whether it failed.
+/// to a replica that cannot record events. Exactly `{"status": "ok"}` (SPEC §6).
 #[tracing::instrument(skip_all)]
 pub async fn health(State(db): State<DatabaseConnection>) -> impl IntoResponse {
-    if let Err(error) = db.ping().await {
+    match reachable(&db).await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Err(unavailable) => unavailable,
+    }
+}
+
+async fn reachable(db: &DatabaseConnection) -> Result<(), (StatusCode, Json<serde_json::Value>)> {
+    db.ping().await.map_err(|error| {
         tracing::warn!(%error, "health check: database unreachable");
-        return (
+        (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({ "status": "unavailable", "error": "database unreachable" })),
-        );
+        )
+    })
+}
+
+/// `/health` plus the rollup job's latest run (SPEC §9): when it ran, what it
+/// did, how long it took, whether it failed.
+#[tracing::instrument(skip_all)]
+pub async fn details(State(db): State<DatabaseConnection>) -> impl IntoResponse {
+    if let Err(unavailable) = reachable(&db).await {
+        return unavailable;
     }
     let last = match rollup::last_run(&db).await {
         Ok(run) => run.map(|run| {
