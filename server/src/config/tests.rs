@@ -1,3 +1,5 @@
+use std::path::PathBuf;
+
 use super::*;
 
 fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -75,6 +77,37 @@ fn development_secrets_are_generated_once_and_kept_beside_the_database() {
     let second = Config::from_vars(&env).unwrap();
     assert_eq!(second.secret_key, first.secret_key);
     assert_eq!(second.jwt_secret_key, first.jwt_secret_key);
+}
+
+#[test]
+fn processes_starting_together_agree_on_the_development_secrets() {
+    for _ in 0..20 {
+        let dir = scratch_dir();
+        let env = vars(&[("DATABASE_URL", &sqlite_in(&dir))]);
+        let keys: Vec<String> = std::thread::scope(|scope| {
+            let starts: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| Config::from_vars(&env).map(|c| c.secret_key)))
+                .collect();
+            starts
+                .into_iter()
+                .map(|s| s.join().unwrap().unwrap())
+                .collect()
+        });
+        assert!(
+            keys.iter().all(|k| *k == keys[0] && k.len() == 64),
+            "{keys:?}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from(SECRETS_FILE)],
+            "no drafts left behind"
+        );
+    }
 }
 
 #[test]
