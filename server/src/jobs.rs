@@ -69,38 +69,37 @@ pub async fn start_on(
         retention_days,
     };
     let failed = |e: &dyn std::fmt::Display| format!("rollup job storage: {e}");
+    // The two storages are different types behind the same builder calls.
+    macro_rules! spawn_worker {
+        ($storage:expr) => {{
+            let worker = WorkerBuilder::new(WORKER)
+                .backend(cron.pipe_to($storage))
+                // One run at a time: a tick that comes while a long run
+                // (a catch-up) is busy waits for it, rather than splitting its days.
+                .concurrency(1)
+                .data(job)
+                .build(rollup_tick);
+            tokio::spawn(async move {
+                if let Err(error) = worker.run().await {
+                    tracing::error!(%error, "rollup worker stopped");
+                }
+            })
+        }};
+    }
     Ok(match db.get_database_backend() {
         DbBackend::Postgres => {
             let pool = db.get_postgres_connection_pool().clone();
             apalis_postgres::PostgresStorage::setup(&pool)
                 .await
                 .map_err(|e| failed(&e))?;
-            let storage = apalis_postgres::PostgresStorage::new(&pool);
-            let worker = WorkerBuilder::new(WORKER)
-                .backend(cron.pipe_to(storage))
-                .data(job)
-                .build(rollup_tick);
-            tokio::spawn(async move {
-                if let Err(error) = worker.run().await {
-                    tracing::error!(%error, "rollup worker stopped");
-                }
-            })
+            spawn_worker!(apalis_postgres::PostgresStorage::new(&pool))
         }
         _ => {
             let pool = db.get_sqlite_connection_pool().clone();
             apalis_sqlite::SqliteStorage::setup(&pool)
                 .await
                 .map_err(|e| failed(&e))?;
-            let storage = apalis_sqlite::SqliteStorage::new(&pool);
-            let worker = WorkerBuilder::new(WORKER)
-                .backend(cron.pipe_to(storage))
-                .data(job)
-                .build(rollup_tick);
-            tokio::spawn(async move {
-                if let Err(error) = worker.run().await {
-                    tracing::error!(%error, "rollup worker stopped");
-                }
-            })
+            spawn_worker!(apalis_sqlite::SqliteStorage::new(&pool))
         }
     })
 }
