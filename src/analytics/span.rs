@@ -29,14 +29,12 @@ pub(crate) struct Span {
     pub rolled: Vec<Option<rollup_day::Model>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Block {
-    Rolled(usize),
+#[derive(Clone, Copy, Debug)]
+enum Block<'a> {
+    /// Day `.0` of the range, and its rollup.
+    Rolled(usize, &'a rollup_day::Model),
     /// Days `from..to` of the range.
-    Raw {
-        from: usize,
-        to: usize,
-    },
+    Raw { from: usize, to: usize },
 }
 
 impl Span {
@@ -73,12 +71,12 @@ impl Span {
         })
     }
 
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Vec<Block<'_>> {
         let mut blocks = Vec::new();
         let mut i = 0;
         while i < self.rolled.len() {
-            if self.rolled[i].is_some() {
-                blocks.push(Block::Rolled(i));
+            if let Some(day) = &self.rolled[i] {
+                blocks.push(Block::Rolled(i, day));
                 i += 1;
             } else {
                 let from = i;
@@ -104,20 +102,27 @@ impl Span {
         }
     }
 
-    /// The raw days that follow a rolled-up day: their seam with it must be
-    /// computed from events, where a rolled-up day brings its own.
-    fn live_seams(&self) -> impl Iterator<Item = usize> + '_ {
-        (1..self.rolled.len()).filter(|&i| self.rolled[i].is_none() && self.rolled[i - 1].is_some())
-    }
-
-    fn seam_scope<'a>(&self, day: usize, filters: &'a Filters) -> Option<Scope<'a>> {
+    /// Where a raw day follows a rolled-up day inside one UTC day: the
+    /// midnight and the seam's events, whose carry must be computed from raw
+    /// events (a rolled-up day brings its own).
+    fn live_seams<'a>(
+        &'a self,
+        filters: &'a Filters,
+    ) -> impl Iterator<Item = (i64, Scope<'a>)> + 'a {
         let starts = &self.bounds.starts;
-        raw::seam(starts[day], starts[day - 1], starts[day + 1]).map(|(from, to)| Scope {
-            site: self.site,
-            from,
-            to,
-            filters,
-        })
+        (1..self.rolled.len())
+            .filter(|&i| self.rolled[i].is_none() && self.rolled[i - 1].is_some())
+            .filter_map(move |i| {
+                raw::seam(starts[i], starts[i - 1], starts[i + 1]).map(|(from, to)| {
+                    let scope = Scope {
+                        site: self.site,
+                        from,
+                        to,
+                        filters,
+                    };
+                    (starts[i], scope)
+                })
+            })
     }
 
     pub async fn totals<C: ConnectionTrait>(
@@ -128,10 +133,7 @@ impl Span {
         let mut totals = Totals::default();
         for block in self.blocks() {
             match block {
-                Block::Rolled(i) => {
-                    let day = self.rolled[i]
-                        .as_ref()
-                        .expect("a rolled block has its rollup");
+                Block::Rolled(i, day) => {
                     totals.add(&Totals {
                         pageviews: day.pageviews,
                         visitors: day.visitors,
@@ -153,10 +155,8 @@ impl Span {
                 }
             }
         }
-        for day in self.live_seams() {
-            if let Some(scope) = self.seam_scope(day, filters) {
-                totals.join(&raw::carry(db, &scope, self.bounds.starts[day]).await?);
-            }
+        for (midnight, scope) in self.live_seams(filters) {
+            totals.join(&raw::carry(db, &scope, midnight).await?);
         }
         Ok(totals)
     }
@@ -170,12 +170,7 @@ impl Span {
         let mut days = vec![(0, 0); self.rolled.len()];
         for block in self.blocks() {
             match block {
-                Block::Rolled(i) => {
-                    let day = self.rolled[i]
-                        .as_ref()
-                        .expect("a rolled block has its rollup");
-                    days[i] = (day.pageviews, day.visitors);
-                }
+                Block::Rolled(i, day) => days[i] = (day.pageviews, day.visitors),
                 Block::Raw { from, to } => {
                     let bounds = DayBounds {
                         starts: self.bounds.starts[from..=to].to_vec(),
@@ -243,12 +238,9 @@ impl Span {
                 }
             }
         }
-        for day in self.live_seams() {
-            if let Some(scope) = self.seam_scope(day, filters) {
-                let midnight = self.bounds.starts[day];
-                for (key, shared) in raw::value_carry(db, &scope, dimension, midnight).await? {
-                    add(key, 0, -shared);
-                }
+        for (midnight, scope) in self.live_seams(filters) {
+            for (key, shared) in raw::value_carry(db, &scope, dimension, midnight).await? {
+                add(key, 0, -shared);
             }
         }
         Ok(merged

@@ -63,11 +63,17 @@ pub async fn run(
     };
     let outcome = async {
         let sites = sites(db, options.site).await?;
+        // Each site's first kept day, read once for the rollup and the pruning.
+        let mut firsts = Vec::with_capacity(sites.len());
         let mut work = Vec::new();
         for site in &sites {
-            for day in pending_days(db, site, options, now_ms).await? {
-                work.push((site, day));
+            let first = first_event_day(db, site.id, zone(site)).await?;
+            if let Some(first) = first {
+                for day in pending_days(db, site, first, options, now_ms).await? {
+                    work.push((site, day));
+                }
             }
+            firsts.push(first);
         }
         let total = work.len() as u64;
         progress(0, total);
@@ -78,8 +84,10 @@ pub async fn run(
             progress(n as u64 + 1, total);
         }
         if let Some(days) = options.retention_days {
-            for site in &sites {
-                report.events_pruned += prune(db, site, days, now_ms).await?;
+            for (site, first) in sites.iter().zip(firsts) {
+                if let Some(first) = first {
+                    report.events_pruned += prune(db, site, first, days, now_ms).await?;
+                }
             }
         }
         Ok::<_, DbErr>(())
@@ -117,18 +125,16 @@ fn last_closed_day(tz: Tz, now_ms: i64) -> NaiveDate {
     local_date(tz, now_ms - GRACE_MS) - Duration::days(1)
 }
 
-/// Closed days from the site's first kept event on, within the options' dates,
+/// Closed days from `first` (the site's first kept day) on, within the options' dates,
 /// not yet rolled up in the site's current time zone.
 async fn pending_days(
     db: &DatabaseConnection,
     site: &site::Model,
+    first: NaiveDate,
     options: &RollupOptions,
     now_ms: i64,
 ) -> Result<Vec<NaiveDate>, DbErr> {
     let tz = zone(site);
-    let Some(first) = first_event_day(db, site.id, tz).await? else {
-        return Ok(Vec::new());
-    };
     let from = options.from.map_or(first, |d| d.max(first));
     let to = options.to.map_or(last_closed_day(tz, now_ms), |d| {
         d.min(last_closed_day(tz, now_ms))
@@ -183,14 +189,12 @@ async fn rolled_days(
 async fn prune(
     db: &DatabaseConnection,
     site: &site::Model,
+    first: NaiveDate,
     retention_days: u32,
     now_ms: i64,
 ) -> Result<u64, DbErr> {
     let tz = zone(site);
     let keep_from = local_date(tz, now_ms) - Duration::days(i64::from(retention_days));
-    let Some(first) = first_event_day(db, site.id, tz).await? else {
-        return Ok(0);
-    };
     if first >= keep_from {
         return Ok(0);
     }
