@@ -19,6 +19,8 @@ mod query;
 pub(crate) mod raw;
 #[cfg(feature = "db")]
 mod span;
+#[cfg(feature = "db")]
+pub(crate) mod tally;
 
 #[cfg(feature = "db")]
 pub use {

@@ -7,7 +7,6 @@ use chrono_tz::Tz;
 
 use super::QueryError;
 
-const DAY_MS: i64 = 86_400_000;
 /// The longest custom range, in calendar years.
 const MAX_YEARS: u32 = 3;
 
@@ -156,42 +155,6 @@ impl DayBounds {
     #[cfg(test)]
     pub fn end_ms(&self) -> i64 {
         self.starts[self.starts.len() - 1]
-    }
-
-    /// An SQL expression over `ts` giving the 0-based day index, for a `ts`
-    /// inside the range. Runs of 24-hour days share one division; a DST day of
-    /// 23 or 25 hours gets its index as a constant. The numbers are ours, never
-    /// client input, so they are written into the SQL.
-    pub fn day_index_sql(&self) -> String {
-        let mut arms: Vec<(i64, String)> = Vec::new();
-        let days = self.starts.len() - 1;
-        let mut i = 0;
-        while i < days {
-            let start = self.starts[i];
-            if self.starts[i + 1] - start != DAY_MS {
-                arms.push((self.starts[i + 1], i.to_string()));
-                i += 1;
-                continue;
-            }
-            let mut j = i + 1;
-            while j < days && self.starts[j + 1] - self.starts[j] == DAY_MS {
-                j += 1;
-            }
-            arms.push((self.starts[j], format!("{i} + (ts - {start}) / {DAY_MS}")));
-            i = j;
-        }
-        // BIGINT throughout: a lone constant would be a 4-byte integer on PostgreSQL.
-        match arms.as_slice() {
-            [(_, only)] => format!("CAST({only} AS BIGINT)"),
-            _ => {
-                let (last, rest) = arms.split_last().expect("a range has a day");
-                let whens: String = rest
-                    .iter()
-                    .map(|(end, value)| format!(" WHEN ts < {end} THEN {value}"))
-                    .collect();
-                format!("CAST(CASE{whens} ELSE {} END AS BIGINT)", last.1)
-            }
-        }
     }
 }
 

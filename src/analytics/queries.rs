@@ -1,7 +1,6 @@
 //! The report: every widget of the dashboard for a period. Closed days that the
 //! rollup job has reached are read from their rollups, the others (and every
-//! filtered question) from raw events; both give the same numbers. The widgets'
-//! queries run concurrently on the pool.
+//! filtered question) from raw events; both give the same numbers.
 
 use chrono_tz::Tz;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
@@ -9,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     AnalyticsQuery,
-    filters::{Dimension, Filters},
+    filters::Filters,
     period::{DayBounds, local_date},
     raw::{self, Counted, Scope},
     report::{CountryRow, DayPoint, NameRow, PageRow, PeriodInfo, Report, SourceRow},
@@ -75,24 +74,27 @@ async fn report_with(
             rollups
         ),
     )?;
-    let dimension = |d: Dimension| span.breakdown(db, d, filters);
-    let (totals, before, daily, pages, referrers) = tokio::try_join!(
-        span.totals(db, filters),
-        before.totals(db, filters),
-        span.daily(db, filters),
-        dimension(Dimension::Page),
-        dimension(Dimension::Referrer),
-    )?;
-    let (browsers, os, devices, countries, utm_sources, utm_mediums, utm_campaigns, realtime) = tokio::try_join!(
-        dimension(Dimension::Browser),
-        dimension(Dimension::Os),
-        dimension(Dimension::Device),
-        dimension(Dimension::Country),
-        dimension(Dimension::UtmSource),
-        dimension(Dimension::UtmMedium),
-        dimension(Dimension::UtmCampaign),
+    let (now, before, realtime) = tokio::try_join!(
+        span.count(db, filters, true),
+        before.count(db, filters, false),
         realtime_visitors(db, site.id, filters, now_ms),
     )?;
+    let (totals, before, daily) = (now.totals, before.totals, now.days);
+    // In `Dimension::ALL` order.
+    let [
+        pages,
+        referrers,
+        browsers,
+        os,
+        devices,
+        countries,
+        utm_sources,
+        utm_mediums,
+        utm_campaigns,
+    ]: [Vec<Counted>; 9] = now
+        .breakdowns
+        .try_into()
+        .map_err(|_| DbErr::Custom("a breakdown is missing".into()))?;
     let count = |n: i64| n.max(0) as u64;
     let names = |rows: Vec<Counted>| -> Vec<NameRow> {
         rows.into_iter()

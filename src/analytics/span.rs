@@ -4,8 +4,6 @@
 //! midnight between them: the carry a rolled-up day stored, or, where a raw run
 //! follows a rolled-up day, the same carry computed from the raw events.
 
-use std::collections::HashMap;
-
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
@@ -14,7 +12,8 @@ use uuid::Uuid;
 use super::{
     filters::{Dimension, Filters},
     period::{DateRange, DayBounds},
-    raw::{self, Carry, Counted, Scope, Totals},
+    raw::{self, Carry, Counted, Totals},
+    tally::{self, Stretch, Values},
 };
 use crate::entities::{rollup_day, rollup_value};
 
@@ -89,48 +88,19 @@ impl Span {
         blocks
     }
 
-    fn is_raw(&self) -> bool {
-        self.rolled.iter().all(Option::is_none)
-    }
-
-    fn scope<'a>(&self, from: usize, to: usize, filters: &'a Filters) -> Scope<'a> {
-        Scope {
-            site: self.site,
-            from: self.bounds.starts[from],
-            to: self.bounds.starts[to],
-            filters,
-        }
-    }
-
-    /// Where a raw day follows a rolled-up day inside one UTC day: the
-    /// midnight and the seam's events, whose carry must be computed from raw
-    /// events (a rolled-up day brings its own).
-    fn live_seams<'a>(
-        &'a self,
-        filters: &'a Filters,
-    ) -> impl Iterator<Item = (i64, Scope<'a>)> + 'a {
-        let starts = &self.bounds.starts;
-        (1..self.rolled.len())
-            .filter(|&i| self.rolled[i].is_none() && self.rolled[i - 1].is_some())
-            .filter_map(move |i| {
-                raw::seam(starts[i], starts[i - 1], starts[i + 1]).map(|(from, to)| {
-                    let scope = Scope {
-                        site: self.site,
-                        from,
-                        to,
-                        filters,
-                    };
-                    (starts[i], scope)
-                })
-            })
-    }
-
-    pub async fn totals<C: ConnectionTrait>(
+    /// Totals and days, and with `breakdowns` the top values of every
+    /// dimension, over all blocks: neighbouring blocks add up less what they
+    /// share across the midnight between them.
+    pub async fn count<C: ConnectionTrait>(
         &self,
         db: &C,
         filters: &Filters,
-    ) -> Result<Totals, DbErr> {
+        breakdowns: bool,
+    ) -> Result<SpanCounts, DbErr> {
+        let starts = &self.bounds.starts;
         let mut totals = Totals::default();
+        let mut days = vec![(0, 0); self.rolled.len()];
+        let mut merged = vec![Values::default(); if breakdowns { Dimension::ALL.len() } else { 0 }];
         for block in self.blocks() {
             match block {
                 Block::Rolled(i, day) => {
@@ -149,125 +119,66 @@ impl Span {
                             duration_ms: day.carry_duration_ms,
                         });
                     }
+                    days[i] = (day.pageviews, day.visitors);
                 }
                 Block::Raw { from, to } => {
-                    totals.add(&raw::totals(db, &self.scope(from, to, filters)).await?);
-                }
-            }
-        }
-        for (midnight, scope) in self.live_seams(filters) {
-            totals.join(&raw::carry(db, &scope, midnight).await?);
-        }
-        Ok(totals)
-    }
-
-    /// (pageviews, visitors) per day of the range.
-    pub async fn daily<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        filters: &Filters,
-    ) -> Result<Vec<(i64, i64)>, DbErr> {
-        let mut days = vec![(0, 0); self.rolled.len()];
-        for block in self.blocks() {
-            match block {
-                Block::Rolled(i, day) => days[i] = (day.pageviews, day.visitors),
-                Block::Raw { from, to } => {
-                    let bounds = DayBounds {
-                        starts: self.bounds.starts[from..=to].to_vec(),
+                    // A raw block after the range's first day follows a
+                    // rolled-up day: their carry is counted from raw events.
+                    let seam = (from > 0)
+                        .then(|| raw::seam(starts[from], starts[from - 1], starts[from + 1]))
+                        .flatten();
+                    let stretch = Stretch {
+                        site: self.site,
+                        filters,
+                        starts: &starts[from..=to],
+                        seam,
+                        breakdowns,
                     };
-                    let scope = self.scope(from, to, filters);
-                    for (day, pageviews, visitors) in raw::daily(db, &scope, &bounds).await? {
-                        if let Some(slot) = usize::try_from(day)
-                            .ok()
-                            .and_then(|d| days.get_mut(from + d))
-                        {
-                            *slot = (pageviews, visitors);
+                    let counts = tally::count(db, &stretch).await?;
+                    totals.add(&counts.totals);
+                    totals.join(&counts.carry);
+                    days[from..to].copy_from_slice(&counts.days);
+                    for (merged, values) in merged.iter_mut().zip(counts.values) {
+                        for (value, (pageviews, visitors)) in values {
+                            let entry = merged.entry(value).or_default();
+                            entry.0 += pageviews;
+                            entry.1 += visitors;
+                        }
+                    }
+                    for (merged, shared) in merged.iter_mut().zip(counts.shared) {
+                        for (value, visitors) in shared {
+                            merged.entry(value).or_default().1 -= visitors;
                         }
                     }
                 }
             }
         }
-        Ok(days)
+        if breakdowns && self.rolled.iter().any(Option::is_some) {
+            self.add_rolled_values(db, &mut merged).await?;
+        }
+        Ok(SpanCounts {
+            totals,
+            days,
+            breakdowns: merged.into_iter().map(top).collect(),
+        })
     }
 
-    /// The top values of `dimension`, by visitors, then pageviews, then byte
-    /// order (the same on both databases, whatever their collation).
-    pub async fn breakdown<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        dimension: Dimension,
-        filters: &Filters,
-    ) -> Result<Vec<Counted>, DbErr> {
-        let mut rows = if self.is_raw() {
-            let scope = self.scope(0, self.rolled.len(), filters);
-            raw::breakdown(db, &scope, dimension, Some(TOP as u64)).await?
-        } else {
-            self.merged_breakdown(db, dimension, filters).await?
-        };
-        rows.retain(|r| r.visitors > 0 || r.pageviews > 0);
-        rows.sort_by(|a, b| {
-            (b.visitors, b.pageviews)
-                .cmp(&(a.visitors, a.pageviews))
-                .then_with(|| a.key.cmp(&b.key))
-        });
-        rows.truncate(TOP);
-        Ok(rows)
-    }
-
-    /// Every value's counts over all blocks, less the visitors they share.
-    async fn merged_breakdown<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        dimension: Dimension,
-        filters: &Filters,
-    ) -> Result<Vec<Counted>, DbErr> {
-        let mut merged: HashMap<String, (i64, i64)> = HashMap::new();
-        let mut add = |key: String, pageviews: i64, visitors: i64| {
-            let entry = merged.entry(key).or_default();
-            entry.0 += pageviews;
-            entry.1 += visitors;
-        };
-        for row in self.rolled_values(db, dimension).await? {
-            add(row.key, row.pageviews, row.visitors);
-        }
-        for block in self.blocks() {
-            if let Block::Raw { from, to } = block {
-                let scope = self.scope(from, to, filters);
-                for row in raw::breakdown(db, &scope, dimension, None).await? {
-                    add(row.key, row.pageviews, row.visitors);
-                }
-            }
-        }
-        for (midnight, scope) in self.live_seams(filters) {
-            for (key, shared) in raw::value_carry(db, &scope, dimension, midnight).await? {
-                add(key, 0, -shared);
-            }
-        }
-        Ok(merged
-            .into_iter()
-            .map(|(key, (pageviews, visitors))| Counted {
-                key,
-                pageviews,
-                visitors,
-            })
-            .collect())
-    }
-
-    /// The rolled-up days' values of `dimension`, summed, less each day's
+    /// Adds the rolled-up days' values of every dimension, less each day's
     /// carry unless the day opens the range.
-    async fn rolled_values<C: ConnectionTrait>(
+    async fn add_rolled_values<C: ConnectionTrait>(
         &self,
         db: &C,
-        dimension: Dimension,
-    ) -> Result<Vec<Counted>, DbErr> {
+        merged: &mut [Values],
+    ) -> Result<(), DbErr> {
         let days: Vec<_> = self.rolled.iter().flatten().map(|d| d.day).collect();
         let select = |days: Vec<chrono::NaiveDate>| {
             rollup_value::Entity::find()
                 .select_only()
+                .column(rollup_value::Column::Dimension)
                 .column(rollup_value::Column::Value)
                 .filter(rollup_value::Column::SiteId.eq(self.site))
-                .filter(rollup_value::Column::Dimension.eq(dimension.param()))
                 .filter(rollup_value::Column::Day.is_in(days))
+                .group_by(rollup_value::Column::Dimension)
                 .group_by(rollup_value::Column::Value)
         };
         let carried: Vec<_> = days
@@ -279,22 +190,57 @@ impl Span {
             select(days)
                 .column_as(Expr::cust("CAST(SUM(pageviews) AS BIGINT)"), "pageviews")
                 .column_as(Expr::cust("CAST(SUM(visitors) AS BIGINT)"), "visitors")
-                .into_tuple::<(String, i64, i64)>()
+                .into_tuple::<(String, String, i64, i64)>()
                 .all(db),
             select(carried)
                 .column_as(Expr::cust("CAST(SUM(carry_visitors) AS BIGINT)"), "carried")
                 .filter(rollup_value::Column::CarryVisitors.gt(0))
-                .into_tuple::<(String, i64)>()
+                .into_tuple::<(String, String, i64)>()
                 .all(db),
         )?;
-        let carries: HashMap<String, i64> = carries.into_iter().collect();
-        Ok(sums
-            .into_iter()
-            .map(|(key, pageviews, visitors)| Counted {
-                visitors: visitors - carries.get(&key).copied().unwrap_or(0),
-                key,
-                pageviews,
-            })
-            .collect())
+        let mut add = |param: &str, value: String, pageviews: i64, visitors: i64| {
+            let slot = Dimension::ALL.iter().position(|d| d.param() == param);
+            if let Some(values) = slot.and_then(|d| merged.get_mut(d)) {
+                let entry = values.entry(value).or_default();
+                entry.0 += pageviews;
+                entry.1 += visitors;
+            }
+        };
+        for (dimension, value, pageviews, visitors) in sums {
+            add(&dimension, value, pageviews, visitors);
+        }
+        for (dimension, value, carried) in carries {
+            add(&dimension, value, 0, -carried);
+        }
+        Ok(())
     }
+}
+
+/// A span's numbers: see `Span::count`.
+pub(crate) struct SpanCounts {
+    pub totals: Totals,
+    pub days: Vec<(i64, i64)>,
+    /// Per dimension in `Dimension::ALL` order, its top values.
+    pub breakdowns: Vec<Vec<Counted>>,
+}
+
+/// The top values by visitors, then pageviews, then byte order (so both
+/// databases agree whatever their collation); values with nothing left out.
+fn top(values: Values) -> Vec<Counted> {
+    let mut rows: Vec<Counted> = values
+        .into_iter()
+        .filter(|(_, (pageviews, visitors))| *visitors > 0 || *pageviews > 0)
+        .map(|(key, (pageviews, visitors))| Counted {
+            key,
+            pageviews,
+            visitors,
+        })
+        .collect();
+    rows.sort_unstable_by(|a, b| {
+        (b.visitors, b.pageviews)
+            .cmp(&(a.visitors, a.pageviews))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    rows.truncate(TOP);
+    rows
 }

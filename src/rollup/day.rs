@@ -1,9 +1,10 @@
 //! One site-local day rolled up: its totals and breakdowns from the raw events
-//! (the same aggregates the report runs on raw days), plus what it shares with
+//! (counted as the report counts raw days), plus what it shares with
 //! the day before, written in one transaction that replaces any earlier rollup.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
+use rustc_hash::FxHashMap;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
     EntityTrait, QueryFilter, Statement, TransactionTrait,
@@ -14,7 +15,8 @@ use crate::{
     analytics::{
         Dimension, Filters,
         period::day_start,
-        raw::{self, Carry, Counted, Scope, Totals},
+        raw::{self, Carry, Counted, Totals},
+        tally::{self, Stretch},
     },
     entities::{rollup_day, rollup_value},
 };
@@ -32,7 +34,7 @@ struct DimensionRollup {
     dimension: Dimension,
     counted: Vec<Counted>,
     /// Per value, the visitors it shares with the day before.
-    shared: Vec<(String, i64)>,
+    shared: FxHashMap<String, i64>,
 }
 
 /// Rolls up `day` of `site` in `tz`, replacing an earlier rollup made in another
@@ -101,39 +103,34 @@ async fn compute<C: ConnectionTrait>(
     let start = day_start(tz, day);
     let end = day_start(tz, day + Duration::days(1));
     let none = Filters::default();
-    let scope = Scope {
+    let stretch = Stretch {
         site,
-        from: start,
-        to: end,
         filters: &none,
+        starts: &[start, end],
+        seam: raw::seam(start, before, end),
+        breakdowns: true,
     };
-    let seam = raw::seam(start, before, end).map(|(from, to)| Scope {
-        site,
-        from,
-        to,
-        filters: &none,
-    });
-    let totals = raw::totals(db, &scope).await?;
-    let carry = match &seam {
-        Some(seam) => raw::carry(db, seam, start).await?,
-        None => Carry::default(),
-    };
-    let mut values = Vec::with_capacity(Dimension::ALL.len());
-    for dimension in Dimension::ALL {
-        let counted = raw::breakdown(db, &scope, dimension, None).await?;
-        let shared = match &seam {
-            Some(seam) => raw::value_carry(db, seam, dimension, start).await?,
-            None => Vec::new(),
-        };
-        values.push(DimensionRollup {
+    let mut counts = tally::count(db, &stretch).await?;
+    let mut shared = std::mem::take(&mut counts.shared).into_iter();
+    let values = Dimension::ALL
+        .into_iter()
+        .zip(counts.values)
+        .map(|(dimension, values)| DimensionRollup {
             dimension,
-            counted,
-            shared,
-        });
-    }
+            counted: values
+                .into_iter()
+                .map(|(key, (pageviews, visitors))| Counted {
+                    key,
+                    pageviews,
+                    visitors,
+                })
+                .collect(),
+            shared: shared.next().unwrap_or_default(),
+        })
+        .collect();
     Ok(DayRollup {
-        totals,
-        carry,
+        totals: counts.totals,
+        carry: counts.carry,
         values,
     })
 }
@@ -179,8 +176,6 @@ async fn write<C: ConnectionTrait>(
         shared,
     } in &rollup.values
     {
-        let shared: std::collections::HashMap<&str, i64> =
-            shared.iter().map(|(k, n)| (k.as_str(), *n)).collect();
         for value in counted {
             rows.push(rollup_value::ActiveModel {
                 site_id: Set(site),
