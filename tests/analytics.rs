@@ -467,3 +467,72 @@ async fn los_angeles_days_across_the_autumn_dst_change() {
         t.teardown().await;
     }
 }
+
+/// A report keeps its count of settled events for the next one: events stored
+/// afterwards, in the past or just now, must still be counted.
+#[tokio::test]
+async fn events_stored_after_a_report_are_counted_by_the_next() {
+    for t in TestDb::all().await {
+        let site = insert_site(&t.db, "example.com").await;
+        store(&t.db, site, &fixture()).await;
+        let summary = |r: &Report| (r.summary.pageviews, r.summary.visitors, r.summary.visits);
+        let pages = |r: &Report| names(&r.pages, |p| (p.path.clone(), p.visitors));
+        let before = run(&t.db, site, "period=today", NOW).await;
+        assert_eq!((before.summary.pageviews, before.summary.visitors), (4, 3));
+
+        // A late import inside the counted part of the day: a new visitor, and
+        // one more page of visitor 1's visit 10.
+        let late = [
+            Ev {
+                at: "2026-11-20T10:30:00Z",
+                path: "/late",
+                visitor: 90,
+                visit: 900,
+                ..BASE
+            },
+            Ev {
+                at: "2026-11-20T10:01:00Z",
+                path: "/late",
+                visitor: 1,
+                visit: 10,
+                ..BASE
+            },
+        ];
+        store(&t.db, site, &late).await;
+        let after = run(&t.db, site, "period=today", NOW).await;
+        let (pageviews, visitors, visits) = summary(&before);
+        assert_eq!(summary(&after), (pageviews + 2, visitors + 1, visits + 1));
+        assert!(
+            pages(&after).contains(&("/late".to_owned(), 2)),
+            "{:?}",
+            pages(&after)
+        );
+        assert_eq!(after.timeseries[0].pageviews, pageviews + 2);
+        // The same again: now answered from the kept count.
+        assert_eq!(run(&t.db, site, "period=today", NOW).await, after);
+
+        // Events of the last seconds (not yet settled) on a site of its own.
+        let live = insert_site(&t.db, "live.example").await;
+        let now = chrono::Utc::now();
+        let midnight = now.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let at = |secs: i64| {
+            (now - chrono::Duration::seconds(secs))
+                .max(midnight)
+                .to_rfc3339()
+        };
+        let recent = |secs: i64, visitor: i64| Ev {
+            at: Box::leak(at(secs).into_boxed_str()),
+            visitor,
+            visit: visitor,
+            ..BASE
+        };
+        let now = now.to_rfc3339();
+        store(&t.db, live, &[recent(30, 1), recent(20, 2)]).await;
+        let first = run(&t.db, live, "period=today", &now).await;
+        assert_eq!((first.summary.pageviews, first.summary.visitors), (2, 2));
+        store(&t.db, live, &[recent(10, 3)]).await;
+        let second = run(&t.db, live, "period=today", &now).await;
+        assert_eq!((second.summary.pageviews, second.summary.visitors), (3, 3));
+        t.teardown().await;
+    }
+}

@@ -7,9 +7,9 @@
 //! time: distinct counts of different UTC days add up, and memory holds one
 //! day's events, never a range's.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -18,9 +18,14 @@ use super::{
     raw::{Carry, DAY_MS, Totals},
 };
 
+mod cache;
+mod day;
 mod fetch;
+mod seam;
 
+use day::DayTally;
 use fetch::{Batch, Dictionary};
+use seam::SeamTally;
 
 /// A UTC day's events are fetched as this many windows at once, on as many
 /// connections, so the database's reading and decoding use every core.
@@ -44,7 +49,7 @@ pub(crate) struct Stretch<'a> {
 /// Per value: (pageviews, visitors).
 pub(crate) type Values = FxHashMap<String, (i64, i64)>;
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Counts {
     pub totals: Totals,
     /// (pageviews, visitors) per day of the stretch.
@@ -57,7 +62,9 @@ pub(crate) struct Counts {
     pub shared: Vec<FxHashMap<String, i64>>,
 }
 
-/// Counts the events of `stretch`.
+/// Counts the events of `stretch`. Without filters, the count of events old
+/// enough to be final is kept (see `cache`) and only newer events are read
+/// again: today's dashboard reads minutes of events, not the whole day.
 pub(crate) async fn count<C: ConnectionTrait>(
     db: &C,
     stretch: &Stretch<'_>,
@@ -66,66 +73,157 @@ pub(crate) async fn count<C: ConnectionTrait>(
     let from = stretch
         .seam
         .map_or(start, |(seam_from, _)| seam_from.min(start));
-    let mut counts = Counts {
-        days: vec![(0, 0); stretch.starts.len() - 1],
-        ..Counts::default()
-    };
-    let mut dictionaries: Vec<Dictionary> = Dimension::ALL.map(|_| Dictionary::new()).into();
-    // Per dimension, per value id: (pageviews, visitors).
-    let mut values: Vec<Vec<(i64, i64)>> = vec![Vec::new(); Dimension::ALL.len()];
-    let mut seam = stretch
-        .seam
-        .map(|(from, to)| SeamTally::new(stretch.starts[0], from, to));
+    let started = Instant::now();
     let Some((first, last)) = fetch::extent(db, stretch.site, stretch.filters, from, end).await?
     else {
-        return Ok(counts);
+        return Ok(Progress::new(stretch, from).finish(stretch));
     };
-    let (from, to) = (first, last + 1);
-    let (started, mut fetching, mut events) = (Instant::now(), Duration::ZERO, 0);
-    let mut utc_day = from - from.rem_euclid(DAY_MS);
-    while utc_day < to {
-        let (day_from, day_to) = (from.max(utc_day), to.min(utc_day + DAY_MS));
-        let step = (day_to - day_from + WINDOWS - 1) / WINDOWS;
-        let windows = (0..WINDOWS).map(|w| {
-            let (a, b) = (day_from + w * step, day_to.min(day_from + (w + 1) * step));
-            fetch::columns(db, stretch.site, stretch.filters, a, b)
-        });
-        let fetched = Instant::now();
-        let windows = futures::future::try_join_all(windows).await?;
-        fetching += fetched.elapsed();
-        let mut day = DayTally::new(stretch);
-        for columns in windows {
-            let batch = Batch::parse(&columns, &mut dictionaries)?;
-            events += batch.len();
-            for i in 0..batch.len() {
-                if let Some(seam) = seam.as_mut() {
-                    seam.event(&batch, i, stretch.breakdowns);
-                }
-                if (start..end).contains(&batch.ts[i]) {
-                    day.event(&batch, i);
-                }
-            }
+    let to = last + 1;
+    let key = stretch
+        .filters
+        .iter()
+        .next()
+        .is_none()
+        .then(|| cache::Key::of(stretch));
+    let mut progress = match &key {
+        Some(key) => resume(db, stretch, key, first).await?,
+        None => None,
+    }
+    .unwrap_or_else(|| Progress::new(stretch, first));
+    let resumed = progress.events;
+    if let Some(key) = key {
+        let settled = (now_ms() - cache::SETTLE_MS).min(to);
+        if settled > progress.upto {
+            progress.advance(db, stretch, settled).await?;
+            cache::store(key, &progress);
         }
-        day.finish(&mut counts, &mut values);
-        utc_day += DAY_MS;
     }
-    if stretch.breakdowns {
-        counts.values = values
-            .iter()
-            .zip(&dictionaries)
-            .map(|(values, dictionary)| named(values, dictionary))
-            .collect();
-    }
-    if let Some(seam) = seam {
-        seam.finish(&mut counts, &dictionaries, stretch.breakdowns);
-    }
+    progress.advance(db, stretch, to).await?;
     tracing::debug!(
-        events,
-        fetch_ms = fetching.as_millis() as u64,
+        events = progress.events,
+        resumed,
         total_ms = started.elapsed().as_millis() as u64,
         "raw events counted"
     );
-    Ok(counts)
+    Ok(progress.finish(stretch))
+}
+
+/// A kept count for `key`, if it started at the same first event and the
+/// events it counted are still exactly there (an import or a late writer
+/// would change their number).
+async fn resume<C: ConnectionTrait>(
+    db: &C,
+    stretch: &Stretch<'_>,
+    key: &cache::Key,
+    first: i64,
+) -> Result<Option<Progress>, DbErr> {
+    let Some(progress) = cache::get(key).filter(|p| p.first == first) else {
+        return Ok(None);
+    };
+    let events = fetch::number(db, stretch.site, progress.first, progress.upto).await?;
+    Ok((events == progress.events).then_some(progress))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A count part-way through a stretch: every event before `upto` counted.
+#[derive(Clone)]
+struct Progress {
+    first: i64,
+    upto: i64,
+    events: u64,
+    counts: Counts,
+    /// Per dimension, per value id: (pageviews, visitors) of finished days.
+    values: Vec<Vec<(i64, i64)>>,
+    dictionaries: Vec<Dictionary>,
+    /// The UTC day being counted.
+    day: Option<(i64, DayTally)>,
+    seam: Option<SeamTally>,
+}
+
+impl Progress {
+    fn new(stretch: &Stretch<'_>, first: i64) -> Self {
+        Progress {
+            first,
+            upto: first,
+            events: 0,
+            counts: Counts {
+                days: vec![(0, 0); stretch.starts.len() - 1],
+                ..Counts::default()
+            },
+            values: vec![Vec::new(); Dimension::ALL.len()],
+            dictionaries: Dimension::ALL.map(|_| Dictionary::new()).into(),
+            day: None,
+            seam: stretch
+                .seam
+                .map(|(from, to)| SeamTally::new(stretch.starts[0], from, to)),
+        }
+    }
+
+    /// Counts the events in `self.upto..until`, a UTC day at a time.
+    async fn advance<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        stretch: &Stretch<'_>,
+        until: i64,
+    ) -> Result<(), DbErr> {
+        let (start, end) = (stretch.starts[0], stretch.starts[stretch.starts.len() - 1]);
+        while self.upto < until {
+            let utc_day = self.upto - self.upto.rem_euclid(DAY_MS);
+            let day_to = until.min(utc_day + DAY_MS);
+            if self.day.as_ref().is_some_and(|(d, _)| *d != utc_day) {
+                self.finish_day();
+            }
+            let step = (day_to - self.upto + WINDOWS - 1) / WINDOWS;
+            let windows = (0..WINDOWS).map(|w| {
+                let a = self.upto + w * step;
+                fetch::columns(db, stretch.site, stretch.filters, a, day_to.min(a + step))
+            });
+            let windows = futures::future::try_join_all(windows).await?;
+            let (_, day) = self.day.get_or_insert_with(|| {
+                (utc_day, DayTally::new(stretch.starts, stretch.breakdowns))
+            });
+            for columns in windows {
+                let batch = Batch::parse(&columns, &mut self.dictionaries)?;
+                self.events += batch.len() as u64;
+                for i in 0..batch.len() {
+                    if let Some(seam) = self.seam.as_mut() {
+                        seam.event(&batch, i, stretch.breakdowns);
+                    }
+                    if (start..end).contains(&batch.ts[i]) {
+                        day.event(&batch, i);
+                    }
+                }
+            }
+            self.upto = day_to;
+        }
+        Ok(())
+    }
+
+    fn finish_day(&mut self) {
+        if let Some((_, day)) = self.day.take() {
+            day.finish(&mut self.counts, &mut self.values);
+        }
+    }
+
+    fn finish(mut self, stretch: &Stretch<'_>) -> Counts {
+        self.finish_day();
+        let mut counts = self.counts;
+        if stretch.breakdowns {
+            counts.values = self
+                .values
+                .iter()
+                .zip(&self.dictionaries)
+                .map(|(values, dictionary)| named(values, dictionary))
+                .collect();
+        }
+        if let Some(seam) = self.seam {
+            seam.finish(&mut counts, &self.dictionaries, stretch.breakdowns);
+        }
+        counts
+    }
 }
 
 /// Counts by value id to counts by value; values no event counted are left out.
@@ -140,227 +238,4 @@ fn named(values: &[(i64, i64)], dictionary: &Dictionary) -> Values {
         }
     }
     named
-}
-
-/// Whether a breakdown of `dimension` counts an event: pages count pageviews
-/// only; an empty value is left out except for referrers, where it is direct
-/// traffic, and countries, where only a missing one is.
-fn counted(dimension: Dimension, id: u32, pageview: bool) -> bool {
-    match dimension {
-        Dimension::Page => pageview,
-        Dimension::Referrer => true,
-        Dimension::Country => id != Dictionary::NULL,
-        _ => id != Dictionary::NULL && id != Dictionary::EMPTY,
-    }
-}
-
-/// No value yet.
-const UNSET: u32 = u32::MAX;
-
-struct Visit {
-    pageviews: i64,
-    first: i64,
-    last: i64,
-    /// Per dimension, the value whose (value, visitor) pair this visit has
-    /// already counted: the values of a visit's events rarely change, so most
-    /// events skip the pair set.
-    counted: [u32; Dimension::ALL.len()],
-}
-
-/// One UTC day's part of the stretch.
-struct DayTally<'s> {
-    starts: &'s [i64],
-    breakdowns: bool,
-    visits: FxHashMap<(i64, i64), Visit>,
-    visitors: FxHashSet<i64>,
-    day_pageviews: Vec<i64>,
-    day_visitors: FxHashSet<(usize, i64)>,
-    /// Per dimension, per value id.
-    pageviews: Vec<Vec<i64>>,
-    /// (dimension, value id, visitor) seen.
-    pairs: FxHashSet<(u32, u32, i64)>,
-}
-
-impl<'s> DayTally<'s> {
-    fn new(stretch: &Stretch<'s>) -> Self {
-        DayTally {
-            starts: stretch.starts,
-            breakdowns: stretch.breakdowns,
-            visits: FxHashMap::default(),
-            visitors: FxHashSet::default(),
-            day_pageviews: vec![0; stretch.starts.len() - 1],
-            day_visitors: FxHashSet::default(),
-            pageviews: vec![Vec::new(); Dimension::ALL.len()],
-            pairs: FxHashSet::default(),
-        }
-    }
-
-    fn event(&mut self, batch: &Batch, i: usize) {
-        let (ts, visitor, pageview) = (batch.ts[i], batch.visitor[i], batch.pageview[i] != 0);
-        let pv = i64::from(pageview);
-        let visit = self
-            .visits
-            .entry((batch.visit[i], visitor))
-            .or_insert(Visit {
-                pageviews: 0,
-                first: ts,
-                last: ts,
-                counted: [UNSET; Dimension::ALL.len()],
-            });
-        visit.pageviews += pv;
-        visit.first = visit.first.min(ts);
-        visit.last = visit.last.max(ts);
-        self.visitors.insert(visitor);
-        let day = self.starts.partition_point(|&s| s <= ts) - 1;
-        self.day_pageviews[day] += pv;
-        self.day_visitors.insert((day, visitor));
-        if !self.breakdowns {
-            return;
-        }
-        for (d, dimension) in Dimension::ALL.into_iter().enumerate() {
-            let id = batch.ids[d][i];
-            if !counted(dimension, id, pageview) {
-                continue;
-            }
-            let pageviews = &mut self.pageviews[d];
-            if pageviews.len() <= id as usize {
-                pageviews.resize(id as usize + 1, 0);
-            }
-            pageviews[id as usize] += pv;
-            if visit.counted[d] != id {
-                if visit.counted[d] != id {
-                    visit.counted[d] = id;
-                }
-                self.pairs.insert((d as u32, id, visitor));
-            }
-        }
-    }
-
-    fn finish(self, counts: &mut Counts, values: &mut [Vec<(i64, i64)>]) {
-        counts.totals.add(&Totals {
-            pageviews: self.visits.values().map(|v| v.pageviews).sum(),
-            visitors: self.visitors.len() as i64,
-            visits: self.visits.len() as i64,
-            bounces: self.visits.values().filter(|v| v.pageviews == 1).count() as i64,
-            duration_ms: self.visits.values().map(|v| v.last - v.first).sum(),
-        });
-        for (day, pageviews) in self.day_pageviews.iter().enumerate() {
-            counts.days[day].0 += pageviews;
-        }
-        for (day, _) in &self.day_visitors {
-            counts.days[*day].1 += 1;
-        }
-        for (d, pageviews) in self.pageviews.iter().enumerate() {
-            grow(&mut values[d], pageviews.len());
-            for (id, pv) in pageviews.iter().enumerate() {
-                values[d][id].0 += pv;
-            }
-        }
-        for (d, id, _) in self.pairs {
-            let values = &mut values[d as usize];
-            grow(values, id as usize + 1);
-            values[id as usize].1 += 1;
-        }
-    }
-}
-
-fn grow(values: &mut Vec<(i64, i64)>, len: usize) {
-    if values.len() < len {
-        values.resize(len, (0, 0));
-    }
-}
-
-/// Pageviews, first and last event of a visit's two halves around the midnight.
-#[derive(Clone, Copy, Default)]
-struct Halves {
-    pageviews_before: i64,
-    pageviews_after: i64,
-    last_before: Option<i64>,
-    first_after: Option<i64>,
-}
-
-/// What the events of the seam's window share across the midnight.
-struct SeamTally {
-    midnight: i64,
-    from: i64,
-    to: i64,
-    visits: FxHashMap<(i64, i64), Halves>,
-    /// Per visitor: seen before, seen after.
-    visitors: FxHashMap<i64, (bool, bool)>,
-    /// Per (dimension, value id, visitor): seen before, seen after.
-    values: FxHashMap<(u32, u32, i64), (bool, bool)>,
-}
-
-impl SeamTally {
-    fn new(midnight: i64, from: i64, to: i64) -> Self {
-        SeamTally {
-            midnight,
-            from,
-            to,
-            visits: FxHashMap::default(),
-            visitors: FxHashMap::default(),
-            values: FxHashMap::default(),
-        }
-    }
-
-    fn event(&mut self, batch: &Batch, i: usize, breakdowns: bool) {
-        let ts = batch.ts[i];
-        if !(self.from..self.to).contains(&ts) {
-            return;
-        }
-        let (visitor, pageview) = (batch.visitor[i], batch.pageview[i] != 0);
-        let before = ts < self.midnight;
-        let halves = self.visits.entry((batch.visit[i], visitor)).or_default();
-        if before {
-            halves.pageviews_before += i64::from(pageview);
-            halves.last_before = halves.last_before.max(Some(ts));
-        } else {
-            halves.pageviews_after += i64::from(pageview);
-            halves.first_after = Some(halves.first_after.map_or(ts, |t| t.min(ts)));
-        }
-        let side = |seen: &mut (bool, bool)| {
-            if before {
-                seen.0 = true;
-            } else {
-                seen.1 = true;
-            }
-        };
-        side(self.visitors.entry(visitor).or_default());
-        if breakdowns {
-            for (d, dimension) in Dimension::ALL.into_iter().enumerate() {
-                let id = batch.ids[d][i];
-                if counted(dimension, id, pageview) {
-                    side(self.values.entry((d as u32, id, visitor)).or_default());
-                }
-            }
-        }
-    }
-
-    fn finish(self, counts: &mut Counts, dictionaries: &[Dictionary], breakdowns: bool) {
-        let mut carry = Carry::default();
-        for halves in self.visits.values() {
-            let (Some(last_before), Some(first_after)) = (halves.last_before, halves.first_after)
-            else {
-                continue;
-            };
-            let (before, after) = (halves.pageviews_before, halves.pageviews_after);
-            carry.visits += 1;
-            carry.bounces +=
-                i64::from(before == 1) + i64::from(after == 1) - i64::from(before + after == 1);
-            carry.duration_ms += first_after - last_before;
-        }
-        carry.visitors = self.visitors.values().filter(|&&(b, a)| b && a).count() as i64;
-        counts.carry = carry;
-        if breakdowns {
-            let mut shared: Vec<FxHashMap<String, i64>> =
-                vec![FxHashMap::default(); Dimension::ALL.len()];
-            for ((d, id, _), (before, after)) in self.values {
-                if before && after {
-                    let name = dictionaries[d as usize].name(id).unwrap_or_default();
-                    *shared[d as usize].entry(name.to_owned()).or_default() += 1;
-                }
-            }
-            counts.shared = shared;
-        }
-    }
 }

@@ -51,6 +51,30 @@ pub(super) async fn extent<C: ConnectionTrait>(
     Ok(first.flatten().zip(last.flatten()))
 }
 
+/// The number of the site's events in `from..to`, filters aside.
+pub(super) async fn number<C: ConnectionTrait>(
+    db: &C,
+    site: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<u64, DbErr> {
+    let none = Filters::default();
+    let scope = Scope {
+        site,
+        from,
+        to,
+        filters: &none,
+    };
+    let number: Option<i64> = scope
+        .select()
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(number.unwrap_or(0).max(0) as u64)
+}
+
 /// The text of one window's arrays.
 pub(super) struct Columns(Vec<String>);
 
@@ -97,6 +121,7 @@ pub(super) async fn columns<C: ConnectionTrait>(
 
 /// Each dimension's values numbered as they are first met, so counting works
 /// on small integers and each string is hashed once per event, while parsing.
+#[derive(Clone)]
 pub(super) struct Dictionary {
     ids: FxHashMap<String, u32>,
     names: Vec<Option<String>>,

@@ -1,0 +1,108 @@
+//! What the events around a local midnight inside a UTC day share across it:
+//! the visitors seen on both sides, the visits crossing it, and per value the
+//! visitors seen with it on both sides.
+
+use rustc_hash::FxHashMap;
+
+use super::{
+    Counts,
+    day::counted,
+    fetch::{Batch, Dictionary},
+};
+use crate::analytics::{filters::Dimension, raw::Carry};
+
+/// Pageviews, first and last event of a visit's two halves around the midnight.
+#[derive(Clone, Copy, Default)]
+struct Halves {
+    pageviews_before: i64,
+    pageviews_after: i64,
+    last_before: Option<i64>,
+    first_after: Option<i64>,
+}
+
+/// What the events of the seam's window share across the midnight.
+#[derive(Clone)]
+pub(super) struct SeamTally {
+    midnight: i64,
+    from: i64,
+    to: i64,
+    visits: FxHashMap<(i64, i64), Halves>,
+    /// Per visitor: seen before, seen after.
+    visitors: FxHashMap<i64, (bool, bool)>,
+    /// Per (dimension, value id, visitor): seen before, seen after.
+    values: FxHashMap<(u32, u32, i64), (bool, bool)>,
+}
+
+impl SeamTally {
+    pub fn new(midnight: i64, from: i64, to: i64) -> Self {
+        SeamTally {
+            midnight,
+            from,
+            to,
+            visits: FxHashMap::default(),
+            visitors: FxHashMap::default(),
+            values: FxHashMap::default(),
+        }
+    }
+
+    pub fn event(&mut self, batch: &Batch, i: usize, breakdowns: bool) {
+        let ts = batch.ts[i];
+        if !(self.from..self.to).contains(&ts) {
+            return;
+        }
+        let (visitor, pageview) = (batch.visitor[i], batch.pageview[i] != 0);
+        let before = ts < self.midnight;
+        let halves = self.visits.entry((batch.visit[i], visitor)).or_default();
+        if before {
+            halves.pageviews_before += i64::from(pageview);
+            halves.last_before = halves.last_before.max(Some(ts));
+        } else {
+            halves.pageviews_after += i64::from(pageview);
+            halves.first_after = Some(halves.first_after.map_or(ts, |t| t.min(ts)));
+        }
+        let side = |seen: &mut (bool, bool)| {
+            if before {
+                seen.0 = true;
+            } else {
+                seen.1 = true;
+            }
+        };
+        side(self.visitors.entry(visitor).or_default());
+        if breakdowns {
+            for (d, dimension) in Dimension::ALL.into_iter().enumerate() {
+                let id = batch.ids[d][i];
+                if counted(dimension, id, pageview) {
+                    side(self.values.entry((d as u32, id, visitor)).or_default());
+                }
+            }
+        }
+    }
+
+    pub fn finish(self, counts: &mut Counts, dictionaries: &[Dictionary], breakdowns: bool) {
+        let mut carry = Carry::default();
+        for halves in self.visits.values() {
+            let (Some(last_before), Some(first_after)) = (halves.last_before, halves.first_after)
+            else {
+                continue;
+            };
+            let (before, after) = (halves.pageviews_before, halves.pageviews_after);
+            carry.visits += 1;
+            carry.bounces +=
+                i64::from(before == 1) + i64::from(after == 1) - i64::from(before + after == 1);
+            carry.duration_ms += first_after - last_before;
+        }
+        carry.visitors = self.visitors.values().filter(|&&(b, a)| b && a).count() as i64;
+        counts.carry = carry;
+        if breakdowns {
+            let mut shared: Vec<FxHashMap<String, i64>> =
+                vec![FxHashMap::default(); Dimension::ALL.len()];
+            for ((d, id, _), (before, after)) in self.values {
+                if before && after {
+                    let name = dictionaries[d as usize].name(id).unwrap_or_default();
+                    *shared[d as usize].entry(name.to_owned()).or_default() += 1;
+                }
+            }
+            counts.shared = shared;
+        }
+    }
+}
