@@ -2,7 +2,8 @@
 # `make bench-dashboard`: the release server on loopback with a site seeded by
 # `pagepulse seed` (10 million events over 90 days unless BENCH_EVENTS says
 # otherwise), rolled up by `pagepulse rollup` (timed), then BENCH_REPEAT timed
-# requests per query to the analytics API. Prints p50/p95 per query; with
+# requests per query to the analytics API. Prints the first request (which
+# fills the counts the server keeps between reports) and p50/p95 per query; with
 # BENCH_RAW=1 also before the rollup (raw events only: slow on 10M events).
 # BENCH_DIR keeps the seeded (and rolled-up) database between runs.
 set -euo pipefail
@@ -62,20 +63,21 @@ queries=(
   "90d, filtered|period=custom&start=$start90&end=$today&referrer=google.com"
 )
 time_queries() {
-  printf '\n%s\n%-16s %10s %10s\n' "$1" query p50 p95
+  printf '\n%s\n%-16s %10s %10s %10s\n' "$1" query first p50 p95
   for entry in "${queries[@]}"; do
     label=${entry%%|*}
     query=${entry#*|}
     url="$BASE/api/v1/sites/$SITE/analytics?$query"
-    curl -fs -b "$jar" -o /dev/null "$url"   # warm-up
+    # The first request also fills what the server keeps between reports.
+    first=$(curl -fs -b "$jar" -o /dev/null -w '%{time_total}' "$url")
     times=$(for _ in $(seq "$REPEAT"); do curl -fs -b "$jar" -o /dev/null -w '%{time_total}\n' "$url"; done)
     # shellcheck disable=SC2086
     python3 -c '
 import sys
-t = sorted(float(x) * 1000 for x in sys.argv[2:])
+t = sorted(float(x) * 1000 for x in sys.argv[3:])
 pick = lambda q: t[min(len(t) - 1, int(q * len(t)))]
-print(f"{sys.argv[1]:<16} {pick(0.5):7.0f} ms {pick(0.95):7.0f} ms")
-' "$label" $times
+print(f"{sys.argv[1]:<16} {float(sys.argv[2]) * 1000:7.0f} ms {pick(0.5):7.0f} ms {pick(0.95):7.0f} ms")
+' "$label" "$first" $times
   done
 }
 
