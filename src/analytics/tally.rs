@@ -179,7 +179,13 @@ impl Progress {
             let step = (day_to - self.upto + WINDOWS - 1) / WINDOWS;
             let windows = (0..WINDOWS).map(|w| {
                 let a = self.upto + w * step;
-                fetch::columns(db, stretch.site, stretch.filters, a, day_to.min(a + step))
+                fetch::columns(
+                    db,
+                    stretch.site,
+                    stretch.filters,
+                    stretch.breakdowns,
+                    (a, day_to.min(a + step)),
+                )
             });
             let windows = futures::future::try_join_all(windows).await?;
             let (_, day) = self.day.get_or_insert_with(|| {

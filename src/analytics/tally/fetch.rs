@@ -82,8 +82,8 @@ pub(super) async fn columns<C: ConnectionTrait>(
     db: &C,
     site: Uuid,
     filters: &Filters,
-    from: i64,
-    to: i64,
+    breakdowns: bool,
+    (from, to): (i64, i64),
 ) -> Result<Columns, DbErr> {
     let backend = db.get_database_backend();
     let array = |column: &str| match backend {
@@ -96,8 +96,11 @@ pub(super) async fn columns<C: ConnectionTrait>(
         array("visit_id"),
         array("CASE WHEN name = 'pageview' THEN 1 ELSE 0 END"),
     ];
-    for dimension in Dimension::ALL {
-        expressions.push(array(dimension.column().as_str()));
+    // Totals and days need no values.
+    if breakdowns {
+        for dimension in Dimension::ALL {
+            expressions.push(array(dimension.column().as_str()));
+        }
     }
     let scope = Scope {
         site,
@@ -158,7 +161,8 @@ impl Dictionary {
     }
 }
 
-/// A window's events, column by column; dimension values as dictionary ids.
+/// A window's events, column by column; dimension values as dictionary ids
+/// (none when only totals and days are counted).
 pub(super) struct Batch {
     pub ts: Vec<i64>,
     pub visitor: Vec<i64>,
@@ -196,7 +200,7 @@ impl Batch {
             .into_iter()
             .chain(batch.ids.iter().map(Vec::len))
             .all(|len| len == n);
-        if !same || batch.ids.len() != Dimension::ALL.len() {
+        if !same || !(batch.ids.is_empty() || batch.ids.len() == Dimension::ALL.len()) {
             return Err(DbErr::Type("event columns of unequal length".into()));
         }
         Ok(batch)
