@@ -133,6 +133,7 @@ impl Span {
                         starts: &starts[from..=to],
                         seam,
                         breakdowns,
+                        keep: true,
                     };
                     let counts = tally::count(db, &stretch).await?;
                     totals.add(&counts.totals);

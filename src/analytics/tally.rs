@@ -44,6 +44,9 @@ pub(crate) struct Stretch<'a> {
     pub seam: Option<(i64, i64)>,
     /// Counts per dimension value too, not only totals and days.
     pub breakdowns: bool,
+    /// Keep the count of settled events for the next report (see `cache`);
+    /// the rollup job, which counts each closed day once, does not.
+    pub keep: bool,
 }
 
 /// Per value: (pageviews, visitors).
@@ -79,12 +82,8 @@ pub(crate) async fn count<C: ConnectionTrait>(
         return Ok(Progress::new(stretch, from).finish(stretch));
     };
     let to = last + 1;
-    let key = stretch
-        .filters
-        .iter()
-        .next()
-        .is_none()
-        .then(|| cache::Key::of(stretch));
+    let unfiltered = stretch.filters.iter().next().is_none();
+    let key = (stretch.keep && unfiltered).then(|| cache::Key::of(stretch));
     let mut progress = match &key {
         Some(key) => resume(db, stretch, key, first).await?,
         None => None,

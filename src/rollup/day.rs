@@ -109,6 +109,7 @@ async fn compute<C: ConnectionTrait>(
         starts: &[start, end],
         seam: raw::seam(start, before, end),
         breakdowns: true,
+        keep: false,
     };
     let mut counts = tally::count(db, &stretch).await?;
     let mut shared = std::mem::take(&mut counts.shared).into_iter();
