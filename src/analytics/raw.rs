@@ -33,6 +33,23 @@ impl Scope<'_> {
                 .filter(event::Column::Ts.lt(self.to)),
         )
     }
+
+    /// One aggregate over the scope's events, e.g. `MIN(ts)`; `None` when SQL
+    /// gives NULL (no events).
+    pub(super) async fn aggregate<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        expression: &'static str,
+    ) -> Result<Option<i64>, DbErr> {
+        let value: Option<Option<i64>> = self
+            .select()
+            .select_only()
+            .column_as(Expr::cust(expression), "value")
+            .into_tuple()
+            .one(db)
+            .await?;
+        Ok(value.flatten())
+    }
 }
 
 /// The summary's counts before any division. Counts of neighbouring blocks of
@@ -109,12 +126,5 @@ pub(crate) fn seam(midnight: i64, day_before: i64, day_after: i64) -> Option<(i6
 
 /// Visitors with events in `scope` (the realtime count).
 pub(crate) async fn visitors<C: ConnectionTrait>(db: &C, scope: &Scope<'_>) -> Result<i64, DbErr> {
-    let visitors: Option<i64> = scope
-        .select()
-        .select_only()
-        .column_as(Expr::cust(VISITORS), "visitors")
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(visitors.unwrap_or(0))
+    Ok(scope.aggregate(db, VISITORS).await?.unwrap_or(0))
 }

@@ -8,7 +8,7 @@
 //! against the number of events it counted before it is used, so an import of
 //! past events or a pruning is never hidden.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use uuid::Uuid;
 
@@ -38,28 +38,39 @@ impl Key {
     }
 }
 
-/// Most recently used last.
-static KEPT_COUNTS: Mutex<Vec<(Key, Progress)>> = Mutex::new(Vec::new());
+/// Most recently used last. Shared, so the lock is held while a count is
+/// found, not while it is copied.
+static KEPT_COUNTS: Mutex<Vec<(Key, Arc<Progress>)>> = Mutex::new(Vec::new());
 
-pub(super) fn get(key: &Key) -> Option<Progress> {
-    let mut kept = KEPT_COUNTS
+fn kept() -> MutexGuard<'static, Vec<(Key, Arc<Progress>)>> {
+    KEPT_COUNTS
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let at = kept.iter().position(|(k, _)| k == key)?;
-    let entry = kept.remove(at);
-    let progress = entry.1.clone();
-    kept.push(entry);
-    Some(progress)
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+pub(super) fn get(key: &Key) -> Option<Progress> {
+    let progress = {
+        let mut kept = kept();
+        let at = kept.iter().position(|(k, _)| k == key)?;
+        let entry = kept.remove(at);
+        let progress = Arc::clone(&entry.1);
+        kept.push(entry);
+        progress
+    };
+    Some(Progress::clone(&progress))
+}
+
+/// Keeps `progress` for `key` unless a count further along is kept already.
 pub(super) fn store(key: Key, progress: &Progress) {
-    let mut kept = KEPT_COUNTS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    kept.retain(|(k, p)| k != &key || p.upto > progress.upto);
-    if kept.iter().all(|(k, _)| k != &key) {
-        kept.push((key, progress.clone()));
+    let progress = Arc::new(progress.clone());
+    let mut kept = kept();
+    if let Some(at) = kept.iter().position(|(k, _)| k == &key) {
+        if kept[at].1.upto >= progress.upto {
+            return;
+        }
+        kept.remove(at);
     }
+    kept.push((key, progress));
     if kept.len() > KEPT {
         kept.remove(0);
     }

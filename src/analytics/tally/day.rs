@@ -93,9 +93,7 @@ impl DayTally {
                 continue;
             }
             let pageviews = &mut self.pageviews[d];
-            if pageviews.len() <= id as usize {
-                pageviews.resize(id as usize + 1, 0);
-            }
+            grow(pageviews, id as usize + 1);
             pageviews[id as usize] += pv;
             if visit.counted[d] != id {
                 if visit.counted[d] != id {
@@ -134,8 +132,9 @@ impl DayTally {
     }
 }
 
-fn grow(values: &mut Vec<(i64, i64)>, len: usize) {
+/// Per-id vectors grow as the dictionaries do.
+fn grow<T: Clone + Default>(values: &mut Vec<T>, len: usize) {
     if values.len() < len {
-        values.resize(len, (0, 0));
+        values.resize(len, T::default());
     }
 }

@@ -39,16 +39,11 @@ pub(super) async fn extent<C: ConnectionTrait>(
         to,
         filters,
     };
-    let edge = |aggregate: &'static str| {
-        scope
-            .select()
-            .select_only()
-            .column_as(Expr::cust(aggregate), "ts")
-            .into_tuple::<Option<i64>>()
-            .one(db)
-    };
-    let (first, last) = tokio::try_join!(edge("MIN(ts)"), edge("MAX(ts)"))?;
-    Ok(first.flatten().zip(last.flatten()))
+    let (first, last) = tokio::try_join!(
+        scope.aggregate(db, "MIN(ts)"),
+        scope.aggregate(db, "MAX(ts)")
+    )?;
+    Ok(first.zip(last))
 }
 
 /// The number of the site's events in `from..to`, filters aside.
@@ -65,13 +60,7 @@ pub(super) async fn number<C: ConnectionTrait>(
         to,
         filters: &none,
     };
-    let number: Option<i64> = scope
-        .select()
-        .select_only()
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .into_tuple()
-        .one(db)
-        .await?;
+    let number = scope.aggregate(db, "COUNT(*)").await?;
     Ok(number.unwrap_or(0).max(0) as u64)
 }
 
