@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use pagepulse_core::{
     analytics::{AnalyticsQuery, report, report_from_events},
-    entities::{event, rollup_day, rollup_run, rollup_value, site},
+    entities::{event, rollup_day, rollup_run, rollup_slice, rollup_value, site},
     rollup::{RollupOptions, roll_day, run},
     testing::{TestDb, insert_site},
 };
@@ -150,20 +150,43 @@ fn query(pairs: &[(&str, String)]) -> AnalyticsQuery {
     AnalyticsQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap()
 }
 
-/// Every named period and some custom ranges around the data.
+/// Every named period and some custom ranges around the data; then one filter
+/// (answered from slices) on random periods, values absent from the data
+/// included, and two filters at once (answered from raw events).
 fn queries(rng: &mut StdRng, today: NaiveDate) -> Vec<AnalyticsQuery> {
-    let mut all: Vec<AnalyticsQuery> = ["today", "yesterday", "7d", "30d", "month", "12mo"]
-        .iter()
-        .map(|p| query(&[("period", (*p).to_owned())]))
-        .collect();
+    let mut periods: Vec<Vec<(&str, String)>> =
+        ["today", "yesterday", "7d", "30d", "month", "12mo"]
+            .iter()
+            .map(|p| vec![("period", (*p).to_owned())])
+            .collect();
     for _ in 0..4 {
         let start = today - Duration::days(rng.random_range(0..24));
         let end = start + Duration::days(rng.random_range(0..12));
-        all.push(query(&[
+        periods.push(vec![
             ("period", "custom".into()),
             ("start", start.to_string()),
             ("end", end.to_string()),
-        ]));
+        ]);
+    }
+    let filters: [(&str, &[&str]); 9] = [
+        ("page", &["/", "/docs", "/nowhere"]),
+        ("referrer", &["", "google.com", "t.co"]),
+        ("browser", &["Chrome", "Safari"]),
+        ("os", &["iOS", "Windows"]),
+        ("device", &["mobile", "desktop"]),
+        ("country", &["US", "DE", "FR"]),
+        ("utm_source", &["", "news"]),
+        ("utm_medium", &["cpc", "email"]),
+        ("utm_campaign", &["launch", ""]),
+    ];
+    let mut all: Vec<AnalyticsQuery> = periods.iter().map(|p| query(p)).collect();
+    for (n, (dimension, values)) in filters.iter().enumerate() {
+        let mut pairs = periods.choose(rng).unwrap().clone();
+        pairs.push((dimension, (*values.choose(rng).unwrap()).into()));
+        if n == 0 {
+            pairs.push(("referrer", "google.com".into()));
+        }
+        all.push(query(&pairs));
     }
     all
 }
@@ -273,13 +296,34 @@ async fn the_job_is_idempotent_catches_up_and_follows_the_time_zone() {
             values
         );
 
+        // A day rolled up before slices existed is rolled again, with them.
+        let slices = || rollup_slice::Entity::find().count(&t.db);
+        let sliced = slices().await.unwrap();
+        assert!(
+            sliced > 5 * 9,
+            "a slice per value of each dimension: {sliced}"
+        );
+        rollup_slice::Entity::delete_many()
+            .filter(rollup_slice::Column::SiteId.eq(site.id))
+            .filter(rollup_slice::Column::Day.eq(days[0].day))
+            .exec(&t.db)
+            .await
+            .unwrap();
+        let mut unsliced = days[0].clone().into_active_model();
+        unsliced.sliced = Set(false);
+        unsliced.update(&t.db).await.unwrap();
+        assert!(slices().await.unwrap() < sliced);
+        let resliced = run(&t.db, &only, "test", day6, |_, _| {}).await.unwrap();
+        assert_eq!(resliced.days, 1);
+        assert_eq!(slices().await.unwrap(), sliced);
+
         // After "downtime", every missed day is caught up, a day not before.
         let day12 = (first + 11) * DAY_MS + 12 * 3_600_000;
         let caught = run(&t.db, &only, "test", day12, |_, _| {}).await.unwrap();
         assert_eq!(caught.days, 6);
         assert_eq!(rolled_days(&t.db, site.id).await.len(), 11);
         let runs = rollup_run::Entity::find().count(&t.db).await.unwrap();
-        assert_eq!(runs, 3, "every run is recorded");
+        assert_eq!(runs, 4, "every run is recorded");
 
         // A new time zone re-rolls the days, cut at the new midnights.
         let mut moved = site.clone().into_active_model();

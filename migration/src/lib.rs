@@ -9,6 +9,7 @@ mod m20261128_000002_salts_and_events;
 mod m20261128_000003_open_visits;
 mod m20261128_000004_visit_sources;
 mod m20261128_000005_rollups;
+mod m20261129_000006_rollup_slices;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_open_visits::Migration),
             Box::new(m20261128_000004_visit_sources::Migration),
             Box::new(m20261128_000005_rollups::Migration),
+            Box::new(m20261129_000006_rollup_slices::Migration),
         ]
     }
 }

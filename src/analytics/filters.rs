@@ -79,7 +79,7 @@ impl Dimension {
 
     /// Referrer and UTM values may be empty: "direct" and "no campaign" are real
     /// values to filter on.
-    fn allows_empty(self) -> bool {
+    pub(crate) fn allows_empty(self) -> bool {
         matches!(
             self,
             Dimension::Referrer

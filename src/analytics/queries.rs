@@ -1,6 +1,7 @@
 //! The report: every widget of the dashboard for a period. Closed days that the
-//! rollup job has reached are read from their rollups, the others (and every
-//! filtered question) from raw events; both give the same numbers.
+//! rollup job has reached are read from their rollups (a question with one
+//! filter from that value's slices of them), the others (and questions with
+//! several filters) from raw events; both give the same numbers.
 
 use chrono_tz::Tz;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
@@ -12,7 +13,7 @@ use super::{
     period::{DayBounds, local_date},
     raw::{self, Counted, Scope},
     report::{CountryRow, DayPoint, NameRow, PageRow, PeriodInfo, Report, SourceRow},
-    span::Span,
+    span::{Rollups, Span},
 };
 use crate::entities::{event, rollup_day, site};
 
@@ -52,8 +53,14 @@ async fn report_with(
     let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
     let range = query.period.range(local_date(tz, now_ms));
     let filters = &query.filters;
-    // Rollups hold whole days of every event: a filtered question is raw.
-    let rollups = rollups && filters.iter().next().is_none();
+    // Rollups hold whole days, and each day sliced by one filter value; two
+    // filters at once are answered from raw events.
+    let mut asked = filters.iter();
+    let rollups = match (rollups, asked.next(), asked.next()) {
+        (false, _, _) | (true, Some(_), Some(_)) => Rollups::None,
+        (true, None, _) => Rollups::Days,
+        (true, Some((dimension, value)), None) => Rollups::Slice(dimension, value),
+    };
     let zone = tz.name();
     let previous = range.previous();
     let (span, before) = tokio::try_join!(

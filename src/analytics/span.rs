@@ -4,6 +4,7 @@
 //! midnight between them: the carry a rolled-up day stored, or, where a raw run
 //! follows a rolled-up day, the same carry computed from the raw events.
 
+use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
@@ -15,50 +16,164 @@ use super::{
     raw::{self, Carry, Counted, Totals},
     tally::{self, Stretch, Values},
 };
-use crate::entities::{rollup_day, rollup_value};
+use crate::{
+    entities::{rollup_day, rollup_slice, rollup_value},
+    rollup::slices::{parse_breakdowns, value_hash},
+};
 
 /// Lists are cut here (SPEC §6).
 pub(crate) const TOP: usize = 100;
+
+/// Which rollups a report reads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Rollups<'a> {
+    /// None: every day from raw events.
+    None,
+    /// Whole days, for an unfiltered report.
+    Days,
+    /// One filter value's slices of the days.
+    Slice(Dimension, &'a str),
+}
+
+/// A rolled-up day as a report reads it: all its events, or one slice's.
+#[derive(Clone, Debug)]
+pub(crate) struct RolledDay {
+    day: NaiveDate,
+    totals: Totals,
+    carry: Carry,
+    /// A slice's breakdowns as stored; a whole day's are in `rollup_values`.
+    breakdowns: Option<String>,
+}
+
+impl RolledDay {
+    fn new(
+        day: NaiveDate,
+        [pageviews, visitors, visits, bounces, duration_ms]: [i64; 5],
+        [
+            carry_visitors,
+            carry_visits,
+            carry_bounces,
+            carry_duration_ms,
+        ]: [i64; 4],
+        breakdowns: Option<String>,
+    ) -> Self {
+        RolledDay {
+            day,
+            totals: Totals {
+                pageviews,
+                visitors,
+                visits,
+                bounces,
+                duration_ms,
+            },
+            carry: Carry {
+                visitors: carry_visitors,
+                visits: carry_visits,
+                bounces: carry_bounces,
+                duration_ms: carry_duration_ms,
+            },
+            breakdowns,
+        }
+    }
+
+    fn whole(r: rollup_day::Model) -> Self {
+        let totals = [r.pageviews, r.visitors, r.visits, r.bounces, r.duration_ms];
+        let carry = [
+            r.carry_visitors,
+            r.carry_visits,
+            r.carry_bounces,
+            r.carry_duration_ms,
+        ];
+        RolledDay::new(r.day, totals, carry, None)
+    }
+
+    fn slice(r: rollup_slice::Model) -> Self {
+        let totals = [r.pageviews, r.visitors, r.visits, r.bounces, r.duration_ms];
+        let carry = [
+            r.carry_visitors,
+            r.carry_visits,
+            r.carry_bounces,
+            r.carry_duration_ms,
+        ];
+        RolledDay::new(r.day, totals, carry, Some(r.breakdowns))
+    }
+
+    /// A sliced day without the value: none of its events had it.
+    fn empty_slice(day: NaiveDate) -> Self {
+        RolledDay {
+            day,
+            totals: Totals::default(),
+            carry: Carry::default(),
+            breakdowns: Some("[]".into()),
+        }
+    }
+}
 
 pub(crate) struct Span {
     pub site: Uuid,
     pub range: DateRange,
     pub bounds: DayBounds,
     /// Per day of the range, its rollup if it has one in the site's time zone.
-    pub rolled: Vec<Option<rollup_day::Model>>,
+    pub rolled: Vec<Option<RolledDay>>,
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Block<'a> {
     /// Day `.0` of the range, and its rollup.
-    Rolled(usize, &'a rollup_day::Model),
+    Rolled(usize, &'a RolledDay),
     /// Days `from..to` of the range.
     Raw { from: usize, to: usize },
 }
 
 impl Span {
-    /// Loads the range's rollups; `use_rollups` false (or any filter, which
-    /// rollups cannot answer) reads every day from raw events.
+    /// Loads the range's rollups of the kind asked for; days without one are
+    /// read from raw events.
     pub async fn load<C: ConnectionTrait>(
         db: &C,
         site: Uuid,
         timezone: &str,
         range: DateRange,
         bounds: DayBounds,
-        use_rollups: bool,
+        rollups: Rollups<'_>,
     ) -> Result<Span, DbErr> {
         let mut rolled = vec![None; range.days() as usize];
-        if use_rollups {
-            let rows = rollup_day::Entity::find()
-                .filter(rollup_day::Column::SiteId.eq(site))
-                .filter(rollup_day::Column::Day.between(range.start, range.end))
-                .filter(rollup_day::Column::Timezone.eq(timezone))
-                .all(db)
-                .await?;
-            for row in rows {
-                let index = (row.day - range.start).num_days() as usize;
-                if let Some(slot) = rolled.get_mut(index) {
-                    *slot = Some(row);
+        let days = rollup_day::Entity::find()
+            .filter(rollup_day::Column::SiteId.eq(site))
+            .filter(rollup_day::Column::Day.between(range.start, range.end))
+            .filter(rollup_day::Column::Timezone.eq(timezone));
+        let mut place = |day: RolledDay| {
+            let index = (day.day - range.start).num_days() as usize;
+            if let Some(slot) = rolled.get_mut(index) {
+                *slot = Some(day);
+            }
+        };
+        match rollups {
+            Rollups::None => {}
+            Rollups::Days => {
+                for row in days.all(db).await? {
+                    place(RolledDay::whole(row));
+                }
+            }
+            Rollups::Slice(dimension, value) => {
+                let sliced = days
+                    .filter(rollup_day::Column::Sliced.eq(true))
+                    .select_only()
+                    .column(rollup_day::Column::Day)
+                    .into_tuple::<NaiveDate>();
+                let slices = rollup_slice::Entity::find()
+                    .filter(rollup_slice::Column::SiteId.eq(site))
+                    .filter(rollup_slice::Column::Dimension.eq(dimension.param()))
+                    .filter(rollup_slice::Column::ValueHash.eq(value_hash(value)))
+                    .filter(rollup_slice::Column::Value.eq(value))
+                    .filter(rollup_slice::Column::Day.between(range.start, range.end));
+                let (sliced, slices) = tokio::try_join!(sliced.all(db), slices.all(db))?;
+                let mut slices: std::collections::HashMap<NaiveDate, rollup_slice::Model> =
+                    slices.into_iter().map(|row| (row.day, row)).collect();
+                for day in sliced {
+                    place(match slices.remove(&day) {
+                        Some(row) => RolledDay::slice(row),
+                        None => RolledDay::empty_slice(day),
+                    });
                 }
             }
         }
@@ -104,22 +219,11 @@ impl Span {
         for block in self.blocks() {
             match block {
                 Block::Rolled(i, day) => {
-                    totals.add(&Totals {
-                        pageviews: day.pageviews,
-                        visitors: day.visitors,
-                        visits: day.visits,
-                        bounces: day.bounces,
-                        duration_ms: day.duration_ms,
-                    });
+                    totals.add(&day.totals);
                     if i > 0 {
-                        totals.join(&Carry {
-                            visitors: day.carry_visitors,
-                            visits: day.carry_visits,
-                            bounces: day.carry_bounces,
-                            duration_ms: day.carry_duration_ms,
-                        });
+                        totals.join(&day.carry);
                     }
-                    days[i] = (day.pageviews, day.visitors);
+                    days[i] = (day.totals.pageviews, day.totals.visitors);
                 }
                 Block::Raw { from, to } => {
                     // A raw block after the range's first day follows a
@@ -171,6 +275,24 @@ impl Span {
         db: &C,
         merged: &mut [Values],
     ) -> Result<(), DbErr> {
+        let mut add = |param: &str, value: String, pageviews: i64, visitors: i64| {
+            let slot = Dimension::ALL.iter().position(|d| d.param() == param);
+            if let Some(values) = slot.and_then(|d| merged.get_mut(d)) {
+                let entry = values.entry(value).or_default();
+                entry.0 += pageviews;
+                entry.1 += visitors;
+            }
+        };
+        if self.rolled.iter().flatten().any(|d| d.breakdowns.is_some()) {
+            for day in self.rolled.iter().flatten() {
+                let opens = day.day == self.range.start;
+                for row in parse_breakdowns(day.breakdowns.as_deref().unwrap_or("[]"))? {
+                    let carried = if opens { 0 } else { row.4 };
+                    add(&row.0, row.1, row.2, row.3 - carried);
+                }
+            }
+            return Ok(());
+        }
         let days: Vec<_> = self.rolled.iter().flatten().map(|d| d.day).collect();
         let select = |days: Vec<chrono::NaiveDate>| {
             rollup_value::Entity::find()
@@ -199,14 +321,6 @@ impl Span {
                 .into_tuple::<(String, String, i64)>()
                 .all(db),
         )?;
-        let mut add = |param: &str, value: String, pageviews: i64, visitors: i64| {
-            let slot = Dimension::ALL.iter().position(|d| d.param() == param);
-            if let Some(values) = slot.and_then(|d| merged.get_mut(d)) {
-                let entry = values.entry(value).or_default();
-                entry.0 += pageviews;
-                entry.1 += visitors;
-            }
-        };
         for (dimension, value, pageviews, visitors) in sums {
             add(&dimension, value, pageviews, visitors);
         }

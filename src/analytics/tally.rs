@@ -22,10 +22,12 @@ mod cache;
 mod day;
 mod fetch;
 mod seam;
+mod slices;
 
 use day::DayTally;
 use fetch::{Batch, Dictionary};
 use seam::SeamTally;
+pub(crate) use slices::{Slice, count_sliced};
 
 /// A UTC day's events are fetched as this many windows at once, on as many
 /// connections, so the database's reading and decoding use every core.
@@ -93,11 +95,11 @@ pub(crate) async fn count<C: ConnectionTrait>(
     if let Some(key) = key {
         let settled = (now_ms() - cache::SETTLE_MS).min(to);
         if settled > progress.upto {
-            progress.advance(db, stretch, settled).await?;
+            progress.advance(db, stretch, settled, None).await?;
             cache::store(key, &progress);
         }
     }
-    progress.advance(db, stretch, to).await?;
+    progress.advance(db, stretch, to, None).await?;
     tracing::debug!(
         events = progress.events,
         resumed,
@@ -161,20 +163,18 @@ impl Progress {
         }
     }
 
-    /// Counts the events in `self.upto..until`, a UTC day at a time.
+    /// Counts the events in `self.upto..until`, a UTC day at a time; with
+    /// `kept`, each window's events are also kept there, with their UTC day.
     async fn advance<C: ConnectionTrait>(
         &mut self,
         db: &C,
         stretch: &Stretch<'_>,
         until: i64,
+        mut kept: Option<&mut Vec<(i64, Batch)>>,
     ) -> Result<(), DbErr> {
-        let (start, end) = (stretch.starts[0], stretch.starts[stretch.starts.len() - 1]);
         while self.upto < until {
             let utc_day = self.upto - self.upto.rem_euclid(DAY_MS);
             let day_to = until.min(utc_day + DAY_MS);
-            if self.day.as_ref().is_some_and(|(d, _)| *d != utc_day) {
-                self.finish_day();
-            }
             let step = (day_to - self.upto + WINDOWS - 1) / WINDOWS;
             let windows = (0..WINDOWS).map(|w| {
                 let a = self.upto + w * step;
@@ -187,24 +187,43 @@ impl Progress {
                 )
             });
             let windows = futures::future::try_join_all(windows).await?;
-            let (_, day) = self.day.get_or_insert_with(|| {
-                (utc_day, DayTally::new(stretch.starts, stretch.breakdowns))
-            });
             for columns in windows {
                 let batch = Batch::parse(&columns, &mut self.dictionaries)?;
-                self.events += batch.len() as u64;
-                for i in 0..batch.len() {
-                    if let Some(seam) = self.seam.as_mut() {
-                        seam.event(&batch, i, stretch.breakdowns);
-                    }
-                    if (start..end).contains(&batch.ts[i]) {
-                        day.event(&batch, i);
-                    }
+                self.feed(stretch, utc_day, &batch, 0..batch.len());
+                if let Some(kept) = kept.as_deref_mut() {
+                    kept.push((utc_day, batch));
                 }
             }
             self.upto = day_to;
         }
         Ok(())
+    }
+
+    /// Counts `events` of `batch`, whose events all lie in `utc_day`; batches
+    /// come in time order.
+    fn feed(
+        &mut self,
+        stretch: &Stretch<'_>,
+        utc_day: i64,
+        batch: &Batch,
+        events: impl ExactSizeIterator<Item = usize>,
+    ) {
+        if self.day.as_ref().is_some_and(|(d, _)| *d != utc_day) {
+            self.finish_day();
+        }
+        let (start, end) = (stretch.starts[0], stretch.starts[stretch.starts.len() - 1]);
+        let (_, day) = self
+            .day
+            .get_or_insert_with(|| (utc_day, DayTally::new(stretch.starts, stretch.breakdowns)));
+        self.events += events.len() as u64;
+        for i in events {
+            if let Some(seam) = self.seam.as_mut() {
+                seam.event(batch, i, stretch.breakdowns);
+            }
+            if (start..end).contains(&batch.ts[i]) {
+                day.event(batch, i);
+            }
+        }
     }
 
     fn finish_day(&mut self) {

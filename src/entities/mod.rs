@@ -5,6 +5,7 @@ pub mod event;
 pub mod open_visit;
 pub mod rollup_day;
 pub mod rollup_run;
+pub mod rollup_slice;
 pub mod rollup_value;
 pub mod site;
 pub mod user;

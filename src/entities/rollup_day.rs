@@ -26,6 +26,9 @@ pub struct Model {
     pub carry_duration_ms: i64,
     /// Unix milliseconds.
     pub rolled_at: i64,
+    /// Whether the day's `rollup_slices` were written with it (days rolled up
+    /// before slices existed have none).
+    pub sliced: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

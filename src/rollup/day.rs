@@ -16,9 +16,9 @@ use crate::{
         Dimension, Filters,
         period::day_start,
         raw::{self, Carry, Counted, Totals},
-        tally::{self, Stretch},
+        tally::{self, Slice, Stretch},
     },
-    entities::{rollup_day, rollup_value},
+    entities::{rollup_day, rollup_slice, rollup_value},
 };
 
 /// Rows per INSERT, inside both databases' parameter limits.
@@ -28,6 +28,7 @@ struct DayRollup {
     totals: Totals,
     carry: Carry,
     values: Vec<DimensionRollup>,
+    slices: Vec<Slice>,
 }
 
 struct DimensionRollup {
@@ -88,6 +89,7 @@ async fn is_rolled<C: ConnectionTrait>(
 ) -> Result<bool, DbErr> {
     Ok(rollup_day::Entity::find_by_id((site, day))
         .filter(rollup_day::Column::Timezone.eq(tz.name()))
+        .filter(rollup_day::Column::Sliced.eq(true))
         .one(db)
         .await?
         .is_some())
@@ -111,7 +113,7 @@ async fn compute<C: ConnectionTrait>(
         breakdowns: true,
         keep: false,
     };
-    let mut counts = tally::count(db, &stretch).await?;
+    let (mut counts, slices) = tally::count_sliced(db, &stretch).await?;
     let mut shared = std::mem::take(&mut counts.shared).into_iter();
     let values = Dimension::ALL
         .into_iter()
@@ -133,6 +135,7 @@ async fn compute<C: ConnectionTrait>(
         totals: counts.totals,
         carry: counts.carry,
         values,
+        slices,
     })
 }
 
@@ -147,6 +150,11 @@ async fn write<C: ConnectionTrait>(
     rollup_value::Entity::delete_many()
         .filter(rollup_value::Column::SiteId.eq(site))
         .filter(rollup_value::Column::Day.eq(day))
+        .exec(db)
+        .await?;
+    rollup_slice::Entity::delete_many()
+        .filter(rollup_slice::Column::SiteId.eq(site))
+        .filter(rollup_slice::Column::Day.eq(day))
         .exec(db)
         .await?;
     rollup_day::Entity::delete_by_id((site, day))
@@ -167,6 +175,7 @@ async fn write<C: ConnectionTrait>(
         carry_bounces: Set(carry.bounces),
         carry_duration_ms: Set(carry.duration_ms),
         rolled_at: Set(now_ms),
+        sliced: Set(true),
     })
     .exec_without_returning(db)
     .await?;
@@ -196,5 +205,5 @@ async fn write<C: ConnectionTrait>(
             .exec_without_returning(db)
             .await?;
     }
-    Ok(())
+    super::slices::insert(db, site, day, &rollup.slices).await
 }

@@ -6,6 +6,7 @@
 //! older than the retention are deleted once their days are rolled up.
 
 mod day;
+pub(crate) mod slices;
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -126,7 +127,7 @@ fn last_closed_day(tz: Tz, now_ms: i64) -> NaiveDate {
 }
 
 /// Closed days from `first` (the site's first kept day) on, within the options' dates,
-/// not yet rolled up in the site's current time zone.
+/// not yet rolled up in the site's current time zone with their slices.
 async fn pending_days(
     db: &DatabaseConnection,
     site: &site::Model,
@@ -178,6 +179,7 @@ async fn rolled_days(
         .filter(rollup_day::Column::SiteId.eq(site.id))
         .filter(rollup_day::Column::Day.between(from, to))
         .filter(rollup_day::Column::Timezone.eq(zone(site).name()))
+        .filter(rollup_day::Column::Sliced.eq(true))
         .into_tuple()
         .all(db)
         .await

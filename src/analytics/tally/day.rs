@@ -96,9 +96,7 @@ impl DayTally {
             grow(pageviews, id as usize + 1);
             pageviews[id as usize] += pv;
             if visit.counted[d] != id {
-                if visit.counted[d] != id {
-                    visit.counted[d] = id;
-                }
+                visit.counted[d] = id;
                 self.pairs.insert((d as u32, id, visitor));
             }
         }

@@ -136,6 +136,14 @@ impl Dictionary {
         self.names.get(id as usize).and_then(|n| n.as_deref())
     }
 
+    /// Numbers `name`, which must not be numbered yet.
+    pub fn push(&mut self, name: &str) -> u32 {
+        let id = self.names.len() as u32;
+        self.ids.insert(name.to_owned(), id);
+        self.names.push(Some(name.to_owned()));
+        id
+    }
+
     fn id(&mut self, text: Option<Cow<'_, str>>) -> u32 {
         let Some(text) = text else {
             return Self::NULL;
