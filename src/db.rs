@@ -8,7 +8,7 @@ use std::{
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -101,21 +101,66 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
 
 /// Connects without migrating (for tests of the migrations themselves).
 pub async fn open(url: &str) -> Result<DatabaseConnection, DbError> {
-    open_pool(url, 8).await
+    open_pool(url, 8, true).await
 }
 
 /// The connection the ingest writer commits through. On SQLite it is one
 /// connection of its own: a connection's page cache is thrown away whenever
 /// another connection has written, so a writer sharing the pool would re-read
-/// its index pages on every batch. PostgreSQL has no such cost: share the pool.
+/// its index pages on every batch. It never checkpoints the write-ahead log
+/// itself, so no commit waits for that copy and its fsync: run `checkpoints`
+/// beside it. PostgreSQL has no such costs: share the pool.
 pub async fn writer(url: &str, pool: &DatabaseConnection) -> Result<DatabaseConnection, DbError> {
     match Backend::of_url(url)? {
-        Backend::Sqlite => open_pool(url, 1).await,
+        Backend::Sqlite => open_pool(url, 1, false).await,
         Backend::Postgres => Ok(pool.clone()),
     }
 }
 
-async fn open_pool(url: &str, sqlite_connections: u32) -> Result<DatabaseConnection, DbError> {
+/// On SQLite, copies the write-ahead log into the database every `every` from
+/// a pool connection, while the writer goes on committing (a passive
+/// checkpoint waits for no one). The log only starts over once a checkpoint
+/// has caught up with it, which steady writes can keep a passive one from
+/// doing: past `WAL_RESTART_FRAMES` the checkpoint waits for the writer's
+/// current commit instead and holds the next one until it is done. Nothing to
+/// do on PostgreSQL.
+pub async fn checkpoints(pool: DatabaseConnection, every: Duration) {
+    if pool.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut mode = "PASSIVE";
+    loop {
+        tick.tick().await;
+        let sql = format!("PRAGMA wal_checkpoint({mode})");
+        // One row: busy flag, frames in the log, frames copied.
+        let frames = match pool
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+        {
+            Ok(row) => row.and_then(|row| row.try_get_by_index::<i64>(1).ok()),
+            Err(error) => {
+                tracing::warn!(%error, "write-ahead log checkpoint failed");
+                None
+            }
+        };
+        mode = if frames.unwrap_or(0) > WAL_RESTART_FRAMES {
+            "RESTART"
+        } else {
+            "PASSIVE"
+        };
+    }
+}
+
+/// 16,384 frames of 4 KiB: a 64 MiB log.
+const WAL_RESTART_FRAMES: i64 = 16_384;
+
+async fn open_pool(
+    url: &str,
+    sqlite_connections: u32,
+    autocheckpoint: bool,
+) -> Result<DatabaseConnection, DbError> {
     let backend = Backend::of_url(url)?;
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -130,7 +175,7 @@ async fn open_pool(url: &str, sqlite_connections: u32) -> Result<DatabaseConnect
             options
                 .max_connections(sqlite_connections)
                 .min_connections(1)
-                .map_sqlx_sqlite_opts(|o| {
+                .map_sqlx_sqlite_opts(move |o| {
                     o.journal_mode(SqliteJournalMode::Wal)
                         .synchronous(SqliteSynchronous::Full)
                         .busy_timeout(Duration::from_secs(10))
@@ -139,6 +184,10 @@ async fn open_pool(url: &str, sqlite_connections: u32) -> Result<DatabaseConnect
                         // journals (multi-row inserts) in memory, not temp files.
                         .pragma("cache_size", "-65536")
                         .pragma("temp_store", "memory")
+                        .pragma(
+                            "wal_autocheckpoint",
+                            if autocheckpoint { "1000" } else { "0" },
+                        )
                 });
         }
         Backend::Postgres => {

@@ -132,3 +132,53 @@ async fn a_second_site_with_the_same_domain_is_refused() {
         t.teardown().await;
     }
 }
+
+/// The ingest writer's connection never checkpoints the write-ahead log itself
+/// (a commit would wait for the copy); the background task does it.
+#[tokio::test]
+async fn the_write_ahead_log_is_checkpointed_beside_the_writer() {
+    use pagepulse_core::db;
+    use sea_orm::ConnectionTrait;
+
+    let dir = std::env::temp_dir().join(format!("pp-wal-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/wal.db?mode=rwc", dir.display());
+    let pool = db::connect(&url).await.unwrap();
+    let writer = db::writer(&url, &pool).await.unwrap();
+    writer
+        .execute_unprepared("CREATE TABLE filler (x BLOB)")
+        .await
+        .unwrap();
+    // About 1,500 pages: past the 1,000 at which a connection would checkpoint.
+    for _ in 0..15 {
+        writer
+            .execute_unprepared(
+                "INSERT INTO filler SELECT randomblob(4000) FROM \
+                 (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) SELECT i FROM n)",
+            )
+            .await
+            .unwrap();
+    }
+    let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
+    let wal = size("wal.db-wal");
+    assert!(wal > 6_000_000, "the rows are in the log: {wal} bytes");
+    assert!(
+        size("wal.db") < 2_000_000,
+        "and not yet in the database file"
+    );
+
+    let task = tokio::spawn(db::checkpoints(
+        pool.clone(),
+        std::time::Duration::from_millis(50),
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    task.abort();
+    assert!(
+        size("wal.db") > 6_000_000,
+        "copied into the database file: {} bytes",
+        size("wal.db")
+    );
+    let _ = writer.close().await;
+    let _ = pool.close().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}

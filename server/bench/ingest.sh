@@ -7,7 +7,7 @@ set -euo pipefail
 
 BIN=${BIN:-target/release/pagepulse}
 DURATION=${BENCH_DURATION:-20s}
-CONNECTIONS=${BENCH_CONNECTIONS:-64}
+CONNECTIONS=${BENCH_CONNECTIONS:-256}
 THREADS=${BENCH_THREADS:-2}
 PORT=${BENCH_PORT:-8790}
 HERE=$(cd "$(dirname "$0")" && pwd)

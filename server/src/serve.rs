@@ -35,6 +35,10 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let writer_db = pagepulse_core::db::writer(&config.database_url, &db).await?;
     let state = AppState::with_writer(config, db.clone(), writer_db.clone());
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let checkpoints = tokio::spawn(pagepulse_core::db::checkpoints(
+        db.clone(),
+        Duration::from_secs(1),
+    ));
     let rollups = crate::jobs::start(db.clone(), state.config.raw_event_retention_days)
         .await
         .map_err(StartError::Other)?;
@@ -47,6 +51,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     .await;
     // No request is in flight any more; commit whatever is still queued.
     housekeeping.abort();
+    checkpoints.abort();
     rollups.abort();
     state.ingest.shutdown().await;
     served.map_err(StartError::Serve)?;
