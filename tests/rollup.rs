@@ -1,8 +1,9 @@
 //! Rollups must not change a single number (SPEC §9). On random event sets in
 //! random time zones, with random days rolled up (so raw runs sit between and
-//! after rolled-up days), every report over random ranges equals the report
-//! computed from raw events alone. Plus: idempotence, catching up, time-zone
-//! changes and retention.
+//! after rolled-up days), every report over random ranges, unfiltered or
+//! filtered (read from slices), equals the report computed from raw events
+//! alone. Plus: idempotence, catching up, re-slicing, time-zone changes and
+//! retention.
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;

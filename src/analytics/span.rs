@@ -1,6 +1,7 @@
 //! A range of local days split by how each is answered: a rolled-up day from its
-//! rollup rows, a run of other days (today, or days the job has not reached)
-//! from raw events. Neighbouring blocks add up less what they share across the
+//! rollup rows (or, for a report with one filter, from its slice for that
+//! value), a run of other days (today, or days the job has not reached) from
+//! raw events. Neighbouring blocks add up less what they share across the
 //! midnight between them: the carry a rolled-up day stored, or, where a raw run
 //! follows a rolled-up day, the same carry computed from the raw events.
 
