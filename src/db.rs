@@ -101,19 +101,36 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
 
 /// Connects without migrating (for tests of the migrations themselves).
 pub async fn open(url: &str) -> Result<DatabaseConnection, DbError> {
-    open_pool(url, 8, true).await
+    open_pool(url, Role::Pool).await
 }
 
-/// The connection the ingest writer commits through. On SQLite it is one
+/// The connection the ingest writer commits through, and the write-ahead log
+/// it must fsync itself (`WriterOptions::sync_wal`). On SQLite it is one
 /// connection of its own: a connection's page cache is thrown away whenever
 /// another connection has written, so a writer sharing the pool would re-read
-/// its index pages on every batch. It never checkpoints the write-ahead log
-/// itself, so no commit waits for that copy and its fsync: run `checkpoints`
-/// beside it. PostgreSQL has no such costs: share the pool.
-pub async fn writer(url: &str, pool: &DatabaseConnection) -> Result<DatabaseConnection, DbError> {
+/// its index pages on every batch. Its commits neither sync the log (the
+/// writer does, beside the next commit) nor checkpoint it (`checkpoints` does,
+/// beside the writer). PostgreSQL has no such costs: share the pool.
+#[derive(Clone)]
+pub struct WriterDb {
+    pub db: DatabaseConnection,
+    pub sync_wal: Option<PathBuf>,
+}
+
+pub async fn writer(url: &str, pool: &DatabaseConnection) -> Result<WriterDb, DbError> {
     match Backend::of_url(url)? {
-        Backend::Sqlite => open_pool(url, 1, false).await,
-        Backend::Postgres => Ok(pool.clone()),
+        Backend::Sqlite => Ok(WriterDb {
+            db: open_pool(url, Role::Writer).await?,
+            sync_wal: sqlite_file(url).map(|file| {
+                let mut wal = file.into_os_string();
+                wal.push("-wal");
+                PathBuf::from(wal)
+            }),
+        }),
+        Backend::Postgres => Ok(WriterDb {
+            db: pool.clone(),
+            sync_wal: None,
+        }),
     }
 }
 
@@ -156,11 +173,13 @@ pub async fn checkpoints(pool: DatabaseConnection, every: Duration) {
 /// 16,384 frames of 4 KiB: a 64 MiB log.
 const WAL_RESTART_FRAMES: i64 = 16_384;
 
-async fn open_pool(
-    url: &str,
-    sqlite_connections: u32,
-    autocheckpoint: bool,
-) -> Result<DatabaseConnection, DbError> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Pool,
+    Writer,
+}
+
+async fn open_pool(url: &str, role: Role) -> Result<DatabaseConnection, DbError> {
     let backend = Backend::of_url(url)?;
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -171,23 +190,26 @@ async fn open_pool(
         Backend::Sqlite => {
             ensure_data_dir(url)?;
             // WAL lets the dashboard read while beacons are written; FULL sync makes
-            // an acknowledged commit survive a crash of the machine, not just of us.
+            // a commit survive a crash of the machine, not just of us. The
+            // writer's commits are synced by the writer before it answers
+            // (NORMAL still syncs around checkpoints).
+            let (connections, synchronous, autocheckpoint) = match role {
+                Role::Pool => (8, SqliteSynchronous::Full, "1000"),
+                Role::Writer => (1, SqliteSynchronous::Normal, "0"),
+            };
             options
-                .max_connections(sqlite_connections)
+                .max_connections(connections)
                 .min_connections(1)
                 .map_sqlx_sqlite_opts(move |o| {
                     o.journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Full)
+                        .synchronous(synchronous)
                         .busy_timeout(Duration::from_secs(10))
                         .foreign_keys(true)
                         // A 64 MiB page cache per connection, and statement
                         // journals (multi-row inserts) in memory, not temp files.
                         .pragma("cache_size", "-65536")
                         .pragma("temp_store", "memory")
-                        .pragma(
-                            "wal_autocheckpoint",
-                            if autocheckpoint { "1000" } else { "0" },
-                        )
+                        .pragma("wal_autocheckpoint", autocheckpoint)
                 });
         }
         Backend::Postgres => {

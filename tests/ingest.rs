@@ -142,7 +142,14 @@ async fn a_full_queue_refuses_instead_of_growing() {
     let site = insert_site(&t.db, "example.com").await;
     let blocker = Database::connect(&t.url).await.unwrap();
     blocker.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
-    let writer = Writer::spawn(t.db.clone(), WriterOptions { queue: 2, batch: 1 });
+    let writer = Writer::spawn(
+        t.db.clone(),
+        WriterOptions {
+            queue: 2,
+            batch: 1,
+            ..WriterOptions::default()
+        },
+    );
     let mut waiting = Vec::new();
     let mut refused = 0;
     for i in 0..10 {
@@ -299,4 +306,60 @@ async fn a_later_batch_inherits_the_source_its_visit_started_with() {
         );
         t.teardown().await;
     }
+}
+
+/// On SQLite the writer's own connection does not sync its commits: a request
+/// is answered only once the write-ahead log is synced, and told to retry when
+/// it cannot be.
+#[tokio::test]
+async fn answers_wait_for_the_synced_log_and_a_failed_sync_is_refused() {
+    use pagepulse_core::db;
+
+    let dir = std::env::temp_dir().join(format!("pp-sync-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/sync.db?mode=rwc", dir.display());
+    let pool = db::connect(&url).await.unwrap();
+    let site = insert_site(&pool, "example.com").await;
+    let writer_db = db::writer(&url, &pool).await.unwrap();
+    let wal = writer_db
+        .sync_wal
+        .clone()
+        .expect("SQLite has a log to sync");
+    assert_eq!(wal, dir.join("sync.db-wal"));
+
+    let synced = Writer::spawn(
+        writer_db.db.clone(),
+        WriterOptions {
+            sync_wal: Some(wal),
+            ..WriterOptions::default()
+        },
+    );
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let writer = synced.clone();
+            tokio::spawn(async move { writer.write(vec![event(site, i, 1_000 + i, "/")]).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    synced.shutdown().await;
+    assert_eq!(event::Entity::find().count(&pool).await.unwrap(), 50);
+
+    // A log that cannot be synced: the event may be committed, but the
+    // request is not told it is safe.
+    let unsyncable = Writer::spawn(
+        writer_db.db.clone(),
+        WriterOptions {
+            sync_wal: Some(dir.join("missing").join("sync.db-wal")),
+            ..WriterOptions::default()
+        },
+    );
+    let refused = unsyncable.write(vec![event(site, 99, 5_000, "/")]).await;
+    assert_eq!(refused, Err(WriteError::Database));
+    unsyncable.shutdown().await;
+
+    let _ = writer_db.db.close().await;
+    let _ = pool.close().await;
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -144,7 +144,7 @@ async fn the_write_ahead_log_is_checkpointed_beside_the_writer() {
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}/wal.db?mode=rwc", dir.display());
     let pool = db::connect(&url).await.unwrap();
-    let writer = db::writer(&url, &pool).await.unwrap();
+    let writer = db::writer(&url, &pool).await.unwrap().db;
     writer
         .execute_unprepared("CREATE TABLE filler (x BLOB)")
         .await

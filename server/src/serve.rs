@@ -56,7 +56,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     state.ingest.shutdown().await;
     served.map_err(StartError::Serve)?;
     tracing::info!("shutting down: closing the database");
-    let _ = writer_db.close().await;
+    let _ = writer_db.db.close().await;
     let _ = db.close().await;
     Ok(())
 }

@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use pagepulse_core::{
     DatabaseConnection,
+    db::WriterDb,
     ingest::{Ingestor, WriterOptions},
 };
 
@@ -35,15 +36,15 @@ impl FromRef<AppState> for DatabaseConnection {
 impl AppState {
     /// Starts the ingest writer task, so it must run inside the Tokio runtime.
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
-        Self::with_writer(config, db.clone(), db)
+        let writer = WriterDb {
+            db: db.clone(),
+            sync_wal: None,
+        };
+        Self::with_writer(config, db, writer)
     }
 
     /// As `new`, with the ingest writer on a connection of its own (`db::writer`).
-    pub fn with_writer(
-        config: Config,
-        db: DatabaseConnection,
-        writer_db: DatabaseConnection,
-    ) -> Self {
+    pub fn with_writer(config: Config, db: DatabaseConnection, writer: WriterDb) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
             .site_root(config.site_root.clone())
@@ -70,9 +71,12 @@ impl AppState {
             tracker: Arc::new(TrackerScript::load(&config.site_root)),
             ingest: Arc::new(Ingestor::start(
                 db.clone(),
-                writer_db,
+                writer.db,
                 config.secret_key.clone(),
-                WriterOptions::default(),
+                WriterOptions {
+                    sync_wal: writer.sync_wal,
+                    ..WriterOptions::default()
+                },
             )),
             beacon_limit: BeaconLimit::new(
                 config.event_rate_limit_per_minute,

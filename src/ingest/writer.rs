@@ -4,8 +4,17 @@
 //! (everything that arrived during the last commit goes into the next), so one
 //! fsync covers hundreds of events. The queue is bounded: when it is full, the
 //! caller is told to come back later instead of memory growing without limit.
+//!
+//! On SQLite the fsync is taken out of the commit (`sync_wal`): the writer's
+//! connection commits into the write-ahead log without syncing it, a second
+//! task syncs the log and only then answers that batch's requests, and the
+//! writer meanwhile commits the next batch. The cores work while the disk
+//! flushes, and an answered event is on disk exactly as before.
 
-use std::sync::{Arc, Mutex};
+use std::{
+    path::PathBuf,
+    sync::{Arc, Mutex},
+};
 
 use sea_orm::DatabaseConnection;
 use tokio::{
@@ -15,12 +24,15 @@ use tokio::{
 
 use super::store::{self, NewEvent};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct WriterOptions {
     /// Events waiting for a commit, at most.
     pub queue: usize,
     /// Events per transaction, at most.
     pub batch: usize,
+    /// The write-ahead log to fsync before answering, when the connection's
+    /// commits do not sync it themselves (see `db::writer`).
+    pub sync_wal: Option<PathBuf>,
 }
 
 impl Default for WriterOptions {
@@ -28,6 +40,7 @@ impl Default for WriterOptions {
         WriterOptions {
             queue: 16_384,
             batch: 2_000,
+            sync_wal: None,
         }
     }
 }
@@ -44,6 +57,13 @@ pub enum WriteError {
 
 type Reply = oneshot::Sender<Result<(), WriteError>>;
 
+/// A committed batch's requests, each with its outcome so far.
+type Answers = Vec<(Reply, Result<(), WriteError>)>;
+
+/// Committed batches waiting for the log's fsync, at most: past it the writer
+/// waits too, so a slow disk slows intake instead of growing memory.
+const SYNC_QUEUE: usize = 4;
+
 /// A handle on the writer task; clones share it.
 #[derive(Clone)]
 pub struct Writer {
@@ -57,7 +77,7 @@ impl Writer {
     pub fn spawn(db: DatabaseConnection, options: WriterOptions) -> Writer {
         let (queue, jobs) = mpsc::channel(options.queue.max(1));
         let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(run(db, jobs, stop.clone(), options.batch.max(1)));
+        let task = tokio::spawn(run(db, jobs, stop.clone(), options));
         Writer {
             queue,
             stop,
@@ -89,8 +109,13 @@ async fn run(
     db: DatabaseConnection,
     mut jobs: mpsc::Receiver<(Vec<NewEvent>, Reply)>,
     stop: Arc<Notify>,
-    max_batch: usize,
+    options: WriterOptions,
 ) {
+    let max_batch = options.batch.max(1);
+    let syncer = options.sync_wal.map(|wal| {
+        let (committed, to_sync) = mpsc::channel(SYNC_QUEUE);
+        (committed, tokio::spawn(sync(wal, to_sync)))
+    });
     let mut closing = false;
     let mut events = Vec::with_capacity(max_batch);
     let mut replies = Vec::with_capacity(max_batch);
@@ -120,27 +145,72 @@ async fn run(
             events.extend(more);
             replies.push(reply);
         }
-        commit(&db, &mut events, &mut replies, &sizes).await;
+        let answers = commit(&db, &mut events, &mut replies, &sizes).await;
+        match &syncer {
+            Some((committed, _)) => {
+                if let Err(unsent) = committed.send(answers).await {
+                    // The sync task is gone: nothing can be confirmed on disk.
+                    for (reply, _) in unsent.0 {
+                        let _ = reply.send(Err(WriteError::Database));
+                    }
+                }
+            }
+            None => answer(answers, Ok(())),
+        }
+    }
+    if let Some((committed, task)) = syncer {
+        drop(committed);
+        let _ = task.await;
     }
     tracing::info!("ingest queue drained");
 }
 
+/// Syncs the log once for every committed batch waiting, then answers them.
+/// The log is opened by name each time: SQLite may have replaced the file.
+async fn sync(wal: PathBuf, mut committed: mpsc::Receiver<Answers>) {
+    while let Some(mut answers) = committed.recv().await {
+        while let Ok(more) = committed.try_recv() {
+            answers.extend(more);
+        }
+        let wal = wal.clone();
+        let synced =
+            tokio::task::spawn_blocking(move || std::fs::File::open(&wal)?.sync_data()).await;
+        let synced = match synced {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "the write-ahead log could not be synced");
+                Err(WriteError::Database)
+            }
+            Err(error) => {
+                tracing::error!(%error, "the write-ahead log sync stopped");
+                Err(WriteError::Database)
+            }
+        };
+        answer(answers, synced);
+    }
+}
+
+/// Answers each request: its own failure, or else `durable`.
+fn answer(answers: Answers, durable: Result<(), WriteError>) {
+    for (reply, outcome) in answers {
+        let _ = reply.send(outcome.and(durable));
+    }
+}
+
+/// Commits the batch; returns each request's outcome.
 async fn commit(
     db: &DatabaseConnection,
     events: &mut Vec<NewEvent>,
     replies: &mut Vec<Reply>,
     sizes: &[usize],
-) {
-    match store::write_batch(db, events).await {
-        Ok(()) => {
-            for reply in replies.drain(..) {
-                let _ = reply.send(Ok(()));
-            }
-        }
+) -> Answers {
+    let answers = match store::write_batch(db, events).await {
+        Ok(()) => replies.drain(..).map(|reply| (reply, Ok(()))).collect(),
         Err(error) => {
             // One bad event (its site deleted a moment ago, say) must not cost the
             // others: retry each beacon in a transaction of its own.
             tracing::warn!(%error, events = events.len(), "batch failed; retrying one by one");
+            let mut answers = Vec::with_capacity(replies.len());
             let mut start = 0;
             for (reply, &size) in replies.drain(..).zip(sizes) {
                 let own = &events[start..start + size];
@@ -149,9 +219,11 @@ async fn commit(
                     tracing::error!(%error, "event not stored");
                     WriteError::Database
                 });
-                let _ = reply.send(result);
+                answers.push((reply, result));
             }
+            answers
         }
-    }
+    };
     events.clear();
+    answers
 }
