@@ -67,6 +67,46 @@ pub(crate) struct Counts {
     pub shared: Vec<FxHashMap<String, i64>>,
 }
 
+impl Stretch<'_> {
+    /// Where its first day starts and its last day ends.
+    fn days(&self) -> (i64, i64) {
+        (self.starts[0], self.starts[self.starts.len() - 1])
+    }
+
+    /// The events it reads: its days', and the seam's before them.
+    fn reach(&self) -> (i64, i64) {
+        let (start, end) = self.days();
+        let from = self
+            .seam
+            .map_or(start, |(seam_from, _)| seam_from.min(start));
+        (from, end)
+    }
+
+    /// The time of the first and the last event it reads, if it reads any.
+    async fn extent<C: ConnectionTrait>(&self, db: &C) -> Result<Option<(i64, i64)>, DbErr> {
+        let (from, to) = self.reach();
+        fetch::extent(db, self.site, self.filters, from, to).await
+    }
+}
+
+impl Counts {
+    /// Every dimension's values: (dimension, value, pageviews, visitors,
+    /// visitors shared across the first day's midnight).
+    pub fn value_rows(&self) -> impl Iterator<Item = (Dimension, &str, i64, i64, i64)> {
+        Dimension::ALL
+            .into_iter()
+            .zip(&self.values)
+            .enumerate()
+            .flat_map(move |(d, (dimension, values))| {
+                let shared = self.shared.get(d);
+                values.iter().map(move |(value, &(pageviews, visitors))| {
+                    let carried = shared.and_then(|s| s.get(value)).copied().unwrap_or(0);
+                    (dimension, value.as_str(), pageviews, visitors, carried)
+                })
+            })
+    }
+}
+
 /// Counts the events of `stretch`. Without filters, the count of events old
 /// enough to be final is kept (see `cache`) and only newer events are read
 /// again: today's dashboard reads minutes of events, not the whole day.
@@ -74,14 +114,9 @@ pub(crate) async fn count<C: ConnectionTrait>(
     db: &C,
     stretch: &Stretch<'_>,
 ) -> Result<Counts, DbErr> {
-    let (start, end) = (stretch.starts[0], stretch.starts[stretch.starts.len() - 1]);
-    let from = stretch
-        .seam
-        .map_or(start, |(seam_from, _)| seam_from.min(start));
     let started = Instant::now();
-    let Some((first, last)) = fetch::extent(db, stretch.site, stretch.filters, from, end).await?
-    else {
-        return Ok(Progress::new(stretch, from).finish(stretch));
+    let Some((first, last)) = stretch.extent(db).await? else {
+        return Ok(Progress::new(stretch, stretch.reach().0).finish(stretch));
     };
     let to = last + 1;
     let unfiltered = stretch.filters.iter().next().is_none();
@@ -211,7 +246,7 @@ impl Progress {
         if self.day.as_ref().is_some_and(|(d, _)| *d != utc_day) {
             self.finish_day();
         }
-        let (start, end) = (stretch.starts[0], stretch.starts[stretch.starts.len() - 1]);
+        let (start, end) = stretch.days();
         let (_, day) = self
             .day
             .get_or_insert_with(|| (utc_day, DayTally::new(stretch.starts, stretch.breakdowns)));

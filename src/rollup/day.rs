@@ -4,7 +4,6 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
-use rustc_hash::FxHashMap;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
     EntityTrait, QueryFilter, Statement, TransactionTrait,
@@ -13,10 +12,10 @@ use uuid::Uuid;
 
 use crate::{
     analytics::{
-        Dimension, Filters,
+        Filters,
         period::day_start,
-        raw::{self, Carry, Counted, Totals},
-        tally::{self, Slice, Stretch},
+        raw,
+        tally::{self, Counts, Slice, Stretch},
     },
     entities::{rollup_day, rollup_slice, rollup_value},
 };
@@ -25,17 +24,8 @@ use crate::{
 const CHUNK: usize = 500;
 
 struct DayRollup {
-    totals: Totals,
-    carry: Carry,
-    values: Vec<DimensionRollup>,
+    counts: Counts,
     slices: Vec<Slice>,
-}
-
-struct DimensionRollup {
-    dimension: Dimension,
-    counted: Vec<Counted>,
-    /// Per value, the visitors it shares with the day before.
-    shared: FxHashMap<String, i64>,
 }
 
 /// Rolls up `day` of `site` in `tz`, replacing an earlier rollup made in another
@@ -113,30 +103,8 @@ async fn compute<C: ConnectionTrait>(
         breakdowns: true,
         keep: false,
     };
-    let (mut counts, slices) = tally::count_sliced(db, &stretch).await?;
-    let mut shared = std::mem::take(&mut counts.shared).into_iter();
-    let values = Dimension::ALL
-        .into_iter()
-        .zip(counts.values)
-        .map(|(dimension, values)| DimensionRollup {
-            dimension,
-            counted: values
-                .into_iter()
-                .map(|(key, (pageviews, visitors))| Counted {
-                    key,
-                    pageviews,
-                    visitors,
-                })
-                .collect(),
-            shared: shared.next().unwrap_or_default(),
-        })
-        .collect();
-    Ok(DayRollup {
-        totals: counts.totals,
-        carry: counts.carry,
-        values,
-        slices,
-    })
+    let (counts, slices) = tally::count_sliced(db, &stretch).await?;
+    Ok(DayRollup { counts, slices })
 }
 
 async fn write<C: ConnectionTrait>(
@@ -160,7 +128,7 @@ async fn write<C: ConnectionTrait>(
     rollup_day::Entity::delete_by_id((site, day))
         .exec(db)
         .await?;
-    let (totals, carry) = (&rollup.totals, &rollup.carry);
+    let (totals, carry) = (&rollup.counts.totals, &rollup.counts.carry);
     rollup_day::Entity::insert(rollup_day::ActiveModel {
         site_id: Set(site),
         day: Set(day),
@@ -179,26 +147,22 @@ async fn write<C: ConnectionTrait>(
     })
     .exec_without_returning(db)
     .await?;
-    let mut rows = Vec::new();
-    for DimensionRollup {
-        dimension,
-        counted,
-        shared,
-    } in &rollup.values
-    {
-        for value in counted {
-            rows.push(rollup_value::ActiveModel {
+    let mut rows: Vec<_> = rollup
+        .counts
+        .value_rows()
+        .map(
+            |(dimension, value, pageviews, visitors, carried)| rollup_value::ActiveModel {
                 site_id: Set(site),
                 day: Set(day),
                 dimension: Set(dimension.param().to_owned()),
-                value: Set(value.key.clone()),
-                pageviews: Set(value.pageviews),
-                visitors: Set(value.visitors),
-                carry_visitors: Set(shared.get(value.key.as_str()).copied().unwrap_or(0)),
+                value: Set(value.to_owned()),
+                pageviews: Set(pageviews),
+                visitors: Set(visitors),
+                carry_visitors: Set(carried),
                 ..Default::default()
-            });
-        }
-    }
+            },
+        )
+        .collect();
     while !rows.is_empty() {
         let rest = rows.split_off(rows.len().min(CHUNK));
         rollup_value::Entity::insert_many(std::mem::replace(&mut rows, rest))

@@ -36,24 +36,18 @@ pub(crate) fn value_hash(value: &str) -> i64 {
 
 /// A slice's breakdowns, as stored.
 pub(crate) fn breakdowns(counts: &Counts) -> String {
-    let mut rows = Vec::new();
-    for (d, values) in counts.values.iter().enumerate() {
-        let param = crate::analytics::Dimension::ALL[d].param();
-        let shared = counts.shared.get(d);
-        for (value, &(pageviews, visitors)) in values {
-            let carried = shared
-                .and_then(|s| s.get(value.as_str()))
-                .copied()
-                .unwrap_or(0);
-            rows.push(SliceValue(
-                param.to_owned(),
-                value.clone(),
+    let rows: Vec<SliceValue> = counts
+        .value_rows()
+        .map(|(dimension, value, pageviews, visitors, carried)| {
+            SliceValue(
+                dimension.param().to_owned(),
+                value.to_owned(),
                 pageviews,
                 visitors,
                 carried,
-            ));
-        }
-    }
+            )
+        })
+        .collect();
     serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
 }
 

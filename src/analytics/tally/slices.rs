@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 
 use super::{
     Counts, Progress, Stretch,
-    fetch::{self, Batch, Dictionary},
+    fetch::{Batch, Dictionary},
 };
 use crate::analytics::filters::Dimension;
 
@@ -27,13 +27,11 @@ pub(crate) async fn count_sliced<C: ConnectionTrait>(
     db: &C,
     stretch: &Stretch<'_>,
 ) -> Result<(Counts, Vec<Slice>), DbErr> {
-    let (start, end) = (stretch.starts[0], stretch.starts[stretch.starts.len() - 1]);
-    let from = stretch
-        .seam
-        .map_or(start, |(seam_from, _)| seam_from.min(start));
-    let Some((first, last)) = fetch::extent(db, stretch.site, stretch.filters, from, end).await?
-    else {
-        return Ok((Progress::new(stretch, from).finish(stretch), Vec::new()));
+    let Some((first, last)) = stretch.extent(db).await? else {
+        return Ok((
+            Progress::new(stretch, stretch.reach().0).finish(stretch),
+            Vec::new(),
+        ));
     };
     let mut whole = Progress::new(stretch, first);
     let mut kept = Vec::new();
