@@ -285,15 +285,12 @@ impl Span {
             }
         };
         // A sliced span's days carry their own values.
-        let mut sliced = self
-            .rolled
-            .iter()
-            .flatten()
-            .filter_map(|d| Some((d.day, d.breakdowns.as_deref()?)))
-            .peekable();
-        if sliced.peek().is_some() {
-            for (day, breakdowns) in sliced {
-                let opens = day == self.range.start;
+        if self.rolled.iter().flatten().any(|d| d.breakdowns.is_some()) {
+            for day in self.rolled.iter().flatten() {
+                let Some(breakdowns) = day.breakdowns.as_deref() else {
+                    continue;
+                };
+                let opens = day.day == self.range.start;
                 for row in parse_breakdowns(breakdowns)? {
                     let carried = if opens { 0 } else { row.4 };
                     add(&row.0, row.1, row.2, row.3 - carried);
