@@ -28,8 +28,23 @@ use crate::entities::{event, open_visit};
 /// A gap this long or longer between two events of a visitor starts a new visit.
 pub const VISIT_GAP_MS: i64 = 30 * 60 * 1000;
 
-/// Rows per INSERT: well inside SQLite's and PostgreSQL's bind-parameter limits.
-const INSERT_CHUNK: usize = 500;
+/// Rows per statement at most: well inside SQLite's and PostgreSQL's
+/// bind-parameter limits. A power of two, like every shorter chunk (`chunk_len`).
+const INSERT_CHUNK: usize = 512;
+
+/// How many of `remaining` rows the next statement takes: all of a full chunk,
+/// else the largest power of two that fits. A statement's text depends on its
+/// row count, and the driver prepares each new text afresh, which for a
+/// statement of hundreds of rows costs more than running it. Cut this way,
+/// batches of any size come in at most ten shapes, each prepared once per
+/// connection.
+fn chunk_len(remaining: usize) -> usize {
+    if remaining >= INSERT_CHUNK {
+        INSERT_CHUNK
+    } else {
+        1 << remaining.max(1).ilog2()
+    }
+}
 
 /// An event ready to store; only its visit is still to be found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,7 +142,7 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
         });
     let mut rows: Vec<_> = rows.collect();
     while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
+        let rest = rows.split_off(chunk_len(rows.len()));
         event::Entity::insert_many(std::mem::replace(&mut rows, rest))
             .exec_without_returning(&txn)
             .await?;
@@ -149,7 +164,7 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
         })
         .collect();
     while !open.is_empty() {
-        let rest = open.split_off(open.len().min(INSERT_CHUNK));
+        let rest = open.split_off(chunk_len(open.len()));
         open_visit::Entity::insert_many(std::mem::replace(&mut open, rest))
             .on_conflict(
                 OnConflict::columns([open_visit::Column::SiteId, open_visit::Column::VisitorId])
@@ -259,7 +274,11 @@ async fn last_seen<C: ConnectionTrait>(
             .position(|(s, _)| *s != site)
             .map_or(visitors.len(), |n| start + n)
             .min(start + INSERT_CHUNK);
+        // Padded to a power of two with its last id, for the same reason as
+        // `chunk_len`; a repeated value in an IN list finds no extra rows.
         let ids = visitors[start..end].iter().map(|(_, v)| *v);
+        let padding = (end - start).next_power_of_two() - (end - start);
+        let ids = ids.chain(std::iter::repeat_n(visitors[end - 1].1, padding));
         let rows = open_visit::Entity::find()
             .filter(open_visit::Column::SiteId.eq(site))
             .filter(open_visit::Column::VisitorId.is_in(ids))
@@ -318,6 +337,26 @@ mod tests {
             next += 1;
             next
         }
+    }
+
+    #[test]
+    fn batches_of_any_size_are_cut_into_few_statement_shapes() {
+        let mut shapes = std::collections::BTreeSet::new();
+        for len in 1..=2_000 {
+            let (mut left, mut cuts) = (len, 0);
+            while left > 0 {
+                let cut = chunk_len(left);
+                assert!(cut.is_power_of_two() && cut <= left.min(INSERT_CHUNK));
+                shapes.insert(cut);
+                left -= cut;
+                cuts += 1;
+            }
+            assert!(
+                cuts <= len / INSERT_CHUNK + 9,
+                "{len} rows took {cuts} statements"
+            );
+        }
+        assert_eq!(shapes.len(), 10);
     }
 
     #[test]
