@@ -16,14 +16,15 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait, sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::page::Utm;
-use crate::entities::{event, open_visit};
+use crate::entities::open_visit;
+
+mod insert;
 
 /// A gap this long or longer between two events of a visitor starts a new visit.
 pub const VISIT_GAP_MS: i64 = 30 * 60 * 1000;
@@ -115,73 +116,21 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
     let mut seen = last_seen(&txn, &visitors).await?;
     let visits = assign_visits(events, &mut seen, rand::random::<i64>);
 
-    let rows = events
-        .iter()
-        .zip(visits)
-        .map(|(e, (visit_id, entry))| event::ActiveModel {
-            site_id: Set(e.site_id),
-            ts: Set(e.ts),
-            name: Set(e.name.clone()),
-            hostname: Set(e.hostname.clone()),
-            path: Set(e.path.clone()),
-            referrer_source: Set(entry.referrer_source),
-            utm_source: Set(entry.utm.source),
-            utm_medium: Set(entry.utm.medium),
-            utm_campaign: Set(entry.utm.campaign),
-            utm_term: Set(entry.utm.term),
-            utm_content: Set(entry.utm.content),
-            browser: Set(e.browser.clone()),
-            browser_version: Set(e.browser_version.clone()),
-            os: Set(e.os.clone()),
-            device: Set(e.device.clone()),
-            country: Set(e.country.clone()),
-            visitor_id: Set(e.visitor_id),
-            visit_id: Set(visit_id),
-            props: Set(e.props.clone()),
-            ..Default::default()
-        });
-    let mut rows: Vec<_> = rows.collect();
-    while !rows.is_empty() {
-        let rest = rows.split_off(chunk_len(rows.len()));
-        event::Entity::insert_many(std::mem::replace(&mut rows, rest))
-            .exec_without_returning(&txn)
-            .await?;
+    let backend = txn.get_database_backend();
+    let mut start = 0;
+    while start < events.len() {
+        let end = start + chunk_len(events.len() - start);
+        let rows = insert::events(backend, &events[start..end], &visits[start..end]);
+        txn.execute_raw(rows).await?;
+        start = end;
     }
-
-    let mut open: Vec<_> = seen
-        .into_iter()
-        .map(|((site_id, visitor_id), last)| open_visit::ActiveModel {
-            site_id: Set(site_id),
-            visitor_id: Set(visitor_id),
-            visit_id: Set(last.visit_id),
-            last_ts: Set(last.ts),
-            referrer_source: Set(last.entry.referrer_source),
-            utm_source: Set(last.entry.utm.source),
-            utm_medium: Set(last.entry.utm.medium),
-            utm_campaign: Set(last.entry.utm.campaign),
-            utm_term: Set(last.entry.utm.term),
-            utm_content: Set(last.entry.utm.content),
-        })
-        .collect();
-    while !open.is_empty() {
-        let rest = open.split_off(chunk_len(open.len()));
-        open_visit::Entity::insert_many(std::mem::replace(&mut open, rest))
-            .on_conflict(
-                OnConflict::columns([open_visit::Column::SiteId, open_visit::Column::VisitorId])
-                    .update_columns([
-                        open_visit::Column::VisitId,
-                        open_visit::Column::LastTs,
-                        open_visit::Column::ReferrerSource,
-                        open_visit::Column::UtmSource,
-                        open_visit::Column::UtmMedium,
-                        open_visit::Column::UtmCampaign,
-                        open_visit::Column::UtmTerm,
-                        open_visit::Column::UtmContent,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
+    let seen: Vec<_> = seen.iter().collect();
+    let mut start = 0;
+    while start < seen.len() {
+        let end = start + chunk_len(seen.len() - start);
+        txn.execute_raw(insert::open_visits(backend, &seen[start..end]))
             .await?;
+        start = end;
     }
     txn.commit().await
 }
