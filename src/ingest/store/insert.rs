@@ -1,9 +1,10 @@
 //! The writer's multi-row INSERTs, written directly from the batch. Through
 //! the ORM, each value of each row was wrapped in an active model, copied into
-//! a query tree and copied again into the driver's arguments: a quarter of the
-//! request threads' time under load went to that. Here the values go straight
-//! from the events into the statement's arguments, and the SQL text of each
-//! statement shape (`chunk_len`) is built once per process.
+//! a query tree and copied again into the driver's arguments; under load the
+//! writer took 24 % of the runtime workers' time, four fifths of it there
+//! (19 % since). Here the values go straight from the events into the
+//! statement's arguments, and the SQL text of each statement shape
+//! (`chunk_len`) is built once per process.
 
 use std::{
     collections::HashMap,
