@@ -13,7 +13,7 @@
 //! event is stored with its visit's source, so a breakdown by source is a plain
 //! GROUP BY and a source filter keeps whole visits.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, ops::Range};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -30,21 +30,29 @@ mod insert;
 pub const VISIT_GAP_MS: i64 = 30 * 60 * 1000;
 
 /// Rows per statement at most: well inside SQLite's and PostgreSQL's
-/// bind-parameter limits. A power of two, like every shorter chunk (`chunk_len`).
+/// bind-parameter limits. A power of two, like every shorter chunk (`chunks`).
 const INSERT_CHUNK: usize = 512;
 
-/// How many of `remaining` rows the next statement takes: all of a full chunk,
-/// else the largest power of two that fits. A statement's text depends on its
-/// row count, and the driver prepares each new text afresh, which for a
-/// statement of hundreds of rows costs more than running it. Cut this way,
-/// batches of any size come in at most ten shapes, each prepared once per
-/// connection.
-fn chunk_len(remaining: usize) -> usize {
-    if remaining >= INSERT_CHUNK {
-        INSERT_CHUNK
-    } else {
-        1 << remaining.max(1).ilog2()
-    }
+/// The row ranges that `len` rows are written in: full chunks, then the
+/// largest powers of two that fit. A statement's text depends on its row
+/// count, and the driver prepares each new text afresh, which for a statement
+/// of hundreds of rows costs more than running it. Cut this way, batches of
+/// any size come in at most ten shapes, each prepared once per connection.
+fn chunks(len: usize) -> impl Iterator<Item = Range<usize>> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let left = len - start;
+        if left == 0 {
+            return None;
+        }
+        let take = if left >= INSERT_CHUNK {
+            INSERT_CHUNK
+        } else {
+            1 << left.ilog2()
+        };
+        start += take;
+        Some(start - take..start)
+    })
 }
 
 /// An event ready to store; only its visit is still to be found.
@@ -117,20 +125,18 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
     let visits = assign_visits(events, &mut seen, rand::random::<i64>);
 
     let backend = txn.get_database_backend();
-    let mut start = 0;
-    while start < events.len() {
-        let end = start + chunk_len(events.len() - start);
-        let rows = insert::events(backend, &events[start..end], &visits[start..end]);
-        txn.execute_raw(rows).await?;
-        start = end;
+    for rows in chunks(events.len()) {
+        txn.execute_raw(insert::events(
+            backend,
+            &events[rows.clone()],
+            &visits[rows],
+        ))
+        .await?;
     }
     let seen: Vec<_> = seen.iter().collect();
-    let mut start = 0;
-    while start < seen.len() {
-        let end = start + chunk_len(seen.len() - start);
-        txn.execute_raw(insert::open_visits(backend, &seen[start..end]))
+    for rows in chunks(seen.len()) {
+        txn.execute_raw(insert::open_visits(backend, &seen[rows]))
             .await?;
-        start = end;
     }
     txn.commit().await
 }
@@ -224,7 +230,7 @@ async fn last_seen<C: ConnectionTrait>(
             .map_or(visitors.len(), |n| start + n)
             .min(start + INSERT_CHUNK);
         // Padded to a power of two with its last id, for the same reason as
-        // `chunk_len`; a repeated value in an IN list finds no extra rows.
+        // `chunks`; a repeated value in an IN list finds no extra rows.
         let ids = visitors[start..end].iter().map(|(_, v)| *v);
         let padding = (end - start).next_power_of_two() - (end - start);
         let ids = ids.chain(std::iter::repeat_n(visitors[end - 1].1, padding));
@@ -291,18 +297,20 @@ mod tests {
     #[test]
     fn batches_of_any_size_are_cut_into_few_statement_shapes() {
         let mut shapes = std::collections::BTreeSet::new();
-        for len in 1..=2_000 {
-            let (mut left, mut cuts) = (len, 0);
-            while left > 0 {
-                let cut = chunk_len(left);
-                assert!(cut.is_power_of_two() && cut <= left.min(INSERT_CHUNK));
-                shapes.insert(cut);
-                left -= cut;
-                cuts += 1;
+        for len in 0..=2_000 {
+            let cuts: Vec<_> = chunks(len).collect();
+            let mut next = 0;
+            for cut in &cuts {
+                assert_eq!(cut.start, next, "{len} rows: ranges must tile the batch");
+                assert!(cut.len().is_power_of_two() && cut.len() <= INSERT_CHUNK);
+                shapes.insert(cut.len());
+                next = cut.end;
             }
+            assert_eq!(next, len);
             assert!(
-                cuts <= len / INSERT_CHUNK + 9,
-                "{len} rows took {cuts} statements"
+                cuts.len() <= len / INSERT_CHUNK + 9,
+                "{len} rows took {} statements",
+                cuts.len()
             );
         }
         assert_eq!(shapes.len(), 10);

@@ -4,7 +4,7 @@
 //! writer took 24 % of the runtime workers' time, four fifths of it there
 //! (19 % since). Here the values go straight from the events into the
 //! statement's arguments, and the SQL text of each statement shape
-//! (`chunk_len`) is built once per process.
+//! (`chunks`) is built once per process.
 
 use std::{
     collections::HashMap,
