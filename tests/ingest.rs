@@ -315,22 +315,22 @@ async fn a_later_batch_inherits_the_source_its_visit_started_with() {
 async fn answers_wait_for_the_synced_log_and_a_failed_sync_is_refused() {
     use pagepulse_core::db;
 
-    let dir = std::env::temp_dir().join(format!("pp-sync-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}/sync.db?mode=rwc", dir.display());
-    let pool = db::connect(&url).await.unwrap();
+    let t = TestDb::sqlite().await;
+    let pool = t.db.clone();
     let site = insert_site(&pool, "example.com").await;
-    let writer_db = db::writer(&url, &pool).await.unwrap();
+    let writer_db = db::writer(&t.url, &pool).await.unwrap();
     let wal = writer_db
         .sync_wal
         .clone()
         .expect("SQLite has a log to sync");
-    assert_eq!(wal, dir.join("sync.db-wal"));
+    let mut expected = db::sqlite_file(&t.url).unwrap().into_os_string();
+    expected.push("-wal");
+    assert_eq!(wal.into_os_string(), expected);
 
     let synced = Writer::spawn(
         writer_db.db.clone(),
         WriterOptions {
-            sync_wal: Some(wal),
+            sync_wal: writer_db.sync_wal.clone(),
             ..WriterOptions::default()
         },
     );
@@ -351,7 +351,11 @@ async fn answers_wait_for_the_synced_log_and_a_failed_sync_is_refused() {
     let unsyncable = Writer::spawn(
         writer_db.db.clone(),
         WriterOptions {
-            sync_wal: Some(dir.join("missing").join("sync.db-wal")),
+            sync_wal: Some(
+                std::env::temp_dir()
+                    .join(Uuid::new_v4().simple().to_string())
+                    .join("db-wal"),
+            ),
             ..WriterOptions::default()
         },
     );
@@ -360,6 +364,5 @@ async fn answers_wait_for_the_synced_log_and_a_failed_sync_is_refused() {
     unsyncable.shutdown().await;
 
     let _ = writer_db.db.close().await;
-    let _ = pool.close().await;
-    std::fs::remove_dir_all(&dir).unwrap();
+    t.teardown().await;
 }

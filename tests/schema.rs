@@ -140,11 +140,9 @@ async fn the_write_ahead_log_is_checkpointed_beside_the_writer() {
     use pagepulse_core::db;
     use sea_orm::ConnectionTrait;
 
-    let dir = std::env::temp_dir().join(format!("pp-wal-{}", Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}/wal.db?mode=rwc", dir.display());
-    let pool = db::connect(&url).await.unwrap();
-    let writer = db::writer(&url, &pool).await.unwrap().db;
+    let t = TestDb::sqlite().await;
+    let pool = t.db.clone();
+    let writer = db::writer(&t.url, &pool).await.unwrap().db;
     writer
         .execute_unprepared("CREATE TABLE filler (x BLOB)")
         .await
@@ -159,13 +157,15 @@ async fn the_write_ahead_log_is_checkpointed_beside_the_writer() {
             .await
             .unwrap();
     }
-    let size = |name: &str| std::fs::metadata(dir.join(name)).map_or(0, |m| m.len());
-    let wal = size("wal.db-wal");
+    let file = db::sqlite_file(&t.url).unwrap().into_os_string();
+    let size = |suffix: &str| {
+        let mut name = file.clone();
+        name.push(suffix);
+        std::fs::metadata(name).map_or(0, |m| m.len())
+    };
+    let wal = size("-wal");
     assert!(wal > 6_000_000, "the rows are in the log: {wal} bytes");
-    assert!(
-        size("wal.db") < 2_000_000,
-        "and not yet in the database file"
-    );
+    assert!(size("") < 2_000_000, "and not yet in the database file");
 
     let task = tokio::spawn(db::checkpoints(
         pool.clone(),
@@ -174,11 +174,10 @@ async fn the_write_ahead_log_is_checkpointed_beside_the_writer() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     task.abort();
     assert!(
-        size("wal.db") > 6_000_000,
+        size("") > 6_000_000,
         "copied into the database file: {} bytes",
-        size("wal.db")
+        size("")
     );
     let _ = writer.close().await;
-    let _ = pool.close().await;
-    std::fs::remove_dir_all(&dir).unwrap();
+    t.teardown().await;
 }
