@@ -1,6 +1,7 @@
-//! User accounts: registration and password sign-in, with argon2id hashes.
+//! User accounts: registration, password sign-in and password changes, with
+//! argon2id hashes.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use argon2::{
     Argon2,
@@ -11,6 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, SqlErr,
 };
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::{entities::user, validate};
@@ -36,6 +38,15 @@ pub struct NewUser {
     pub email: String,
     pub password: String,
     pub name: String,
+}
+
+/// The checks of `register` that need no database and no hashing, so a caller
+/// can refuse bad input before counting the request against any allowance.
+pub fn check_new(new: &NewUser) -> Result<(), AccountError> {
+    validate::email(&new.email)?;
+    validate::password(&new.password)?;
+    validate::name("name", &new.name)?;
+    Ok(())
 }
 
 pub async fn register(db: &DatabaseConnection, new: NewUser) -> Result<user::Model, AccountError> {
@@ -87,6 +98,37 @@ pub async fn authenticate(
     }
 }
 
+/// Sets a new password after checking the current one. Ending the user's other
+/// sessions is the caller's part (`sessions::end_others`), since only it knows
+/// which session is asking.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    user: &user::Model,
+    current: &str,
+    new: &str,
+) -> Result<(), AccountError> {
+    if !verify_password(current.to_owned(), user.password_hash.clone()).await {
+        return Err(AccountError::Invalid(FieldError {
+            field: "current_password",
+            message: "the current password is not correct".into(),
+        }));
+    }
+    validate::password(new).map_err(|mut error| {
+        error.field = "new_password";
+        AccountError::Invalid(error)
+    })?;
+    let password_hash = hash_password(new.to_owned()).await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(password_hash),
+        )
+        .filter(user::Column::Id.eq(user.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn find(db: &DatabaseConnection, id: Uuid) -> Result<Option<user::Model>, DbErr> {
     user::Entity::find_by_id(id).one(db).await
 }
@@ -98,8 +140,15 @@ async fn find_by_email(db: &DatabaseConnection, email: &str) -> Result<Option<us
         .await
 }
 
+/// Hashes running at once, at most: each takes 19 MiB and a core for tens of
+/// milliseconds, so more than one per core only adds memory, and a flood of
+/// sign-ins would otherwise run hundreds side by side. The rest wait their turn.
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
 async fn hash_password(password: String) -> Result<String, AccountError> {
+    let _turn = HASHING.acquire().await.map_err(|_| AccountError::Hashing)?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -111,6 +160,9 @@ async fn hash_password(password: String) -> Result<String, AccountError> {
 }
 
 async fn verify_password(password: String, hash: String) -> bool {
+    let Ok(_turn) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .verify_password(password.as_bytes(), hash.as_str())

@@ -22,6 +22,8 @@ pub mod rollup;
 #[cfg(feature = "db")]
 pub mod seed;
 #[cfg(feature = "db")]
+pub mod sessions;
+#[cfg(feature = "db")]
 pub mod sites;
 #[cfg(feature = "db")]
 pub mod throttle;

@@ -1,8 +1,54 @@
 //! Which address a request came from, believing proxies only where configured.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
 use ipnet::IpNet;
+
+/// A request's client, resolved once when the request arrives (the server's
+/// outermost layer puts it in the request's extensions): every limiter, the
+/// sign-in throttle and the beacon handler read this one answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr {
+    pub ip: IpAddr,
+    /// The socket peer is one of our proxies, so its other headers (a
+    /// country, say) may be believed too.
+    pub via_trusted_proxy: bool,
+}
+
+impl ClientAddr {
+    /// Resolves the client of a request from its socket peer and every
+    /// `X-Forwarded-For` line, in order.
+    pub fn resolve<'a>(
+        peer: IpAddr,
+        forwarded_for: impl IntoIterator<Item = &'a str>,
+        trusted: &[IpNet],
+    ) -> ClientAddr {
+        let peer = peer.to_canonical();
+        let lines: Vec<&str> = forwarded_for.into_iter().collect();
+        let joined = (!lines.is_empty()).then(|| lines.join(","));
+        ClientAddr {
+            ip: client_ip(peer, joined.as_deref(), trusted),
+            via_trusted_proxy: is_trusted(peer, trusted),
+        }
+    }
+
+    /// The key limiters count this client under (`limit_key`).
+    pub fn limit_key(&self) -> IpAddr {
+        limit_key(self.ip)
+    }
+}
+
+/// IPv6 clients are counted by their /64: one subscriber usually holds a whole
+/// /64, so counting single addresses would hand an attacker 2^64 allowances.
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(Ipv6Addr::from(bits))
+        }
+        v4 => v4,
+    }
+}
 
 /// The socket peer, unless the peer is a trusted proxy: then the rightmost
 /// `X-Forwarded-For` hop that is not itself a trusted proxy. Hops further left
@@ -57,6 +103,43 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn every_forwarded_for_line_counts_in_order() {
+        let trusted = nets(&["127.0.0.0/8"]);
+        // A client's own line first, the proxy's appended line last: the
+        // rightmost untrusted hop across both lines is the client.
+        let client = ClientAddr::resolve(
+            ip("127.0.0.1"),
+            ["6.6.6.6", "203.0.113.9, 127.0.0.5"],
+            &trusted,
+        );
+        assert_eq!(client.ip, ip("203.0.113.9"));
+        assert!(client.via_trusted_proxy);
+        let direct = ClientAddr::resolve(ip("198.51.100.1"), ["1.2.3.4"], &trusted);
+        assert_eq!(direct.ip, ip("198.51.100.1"));
+        assert!(!direct.via_trusted_proxy);
+        let none = ClientAddr::resolve(ip("127.0.0.1"), [], &trusted);
+        assert_eq!(none.ip, ip("127.0.0.1"));
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64() {
+        assert_eq!(
+            limit_key(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            limit_key(ip("2001:db8:1:2::1")),
+            limit_key(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            limit_key(ip("2001:db8:1:2::1")),
+            limit_key(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(limit_key(ip("203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(limit_key(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Session tokens: HS256 JWTs naming the user, with a required expiry. The
-//! algorithm is pinned on both sides, so `alg: none` or an RSA header is refused.
+//! Session tokens: HS256 JWTs naming the user and the session, with a required
+//! expiry. The algorithm is pinned on both sides, so `alg: none` or an RSA header
+//! is refused. A valid signature is not enough: the session it names must still
+//! exist (`crate::sessions`), which is how a token stops working on logout.
 
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -9,8 +11,17 @@ use uuid::Uuid;
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: String,
+    /// The session's id (`sessions.id`).
+    sid: String,
     iat: i64,
     exp: i64,
+}
+
+/// Who a valid token speaks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionClaims {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -21,10 +32,11 @@ pub enum TokenError {
     Signing,
 }
 
-pub fn issue(user_id: Uuid, secret: &str, ttl_minutes: i64) -> Result<String, TokenError> {
+pub fn issue(claims: SessionClaims, secret: &str, ttl_minutes: i64) -> Result<String, TokenError> {
     let now = Utc::now().timestamp();
     let claims = Claims {
-        sub: user_id.to_string(),
+        sub: claims.user_id.to_string(),
+        sid: claims.session_id.to_string(),
         iat: now,
         exp: now + ttl_minutes * 60,
     };
@@ -33,14 +45,17 @@ pub fn issue(user_id: Uuid, secret: &str, ttl_minutes: i64) -> Result<String, To
         .map_err(|_| TokenError::Signing)
 }
 
-pub fn verify(token: &str, secret: &str) -> Result<Uuid, TokenError> {
+pub fn verify(token: &str, secret: &str) -> Result<SessionClaims, TokenError> {
     let key = DecodingKey::from_secret(secret.as_bytes()).map_err(|_| TokenError::Invalid)?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "sub"]);
     let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)
         .map_err(|_| TokenError::Invalid)?;
-    data.claims.sub.parse().map_err(|_| TokenError::Invalid)
+    Ok(SessionClaims {
+        user_id: data.claims.sub.parse().map_err(|_| TokenError::Invalid)?,
+        session_id: data.claims.sid.parse().map_err(|_| TokenError::Invalid)?,
+    })
 }
 
 #[cfg(test)]
@@ -62,16 +77,23 @@ mod tests {
         out
     }
 
+    fn claims() -> SessionClaims {
+        SessionClaims {
+            user_id: Uuid::new_v4(),
+            session_id: Uuid::new_v4(),
+        }
+    }
+
     #[test]
     fn a_token_round_trips() {
-        let id = Uuid::new_v4();
-        let token = issue(id, SECRET, 60).unwrap();
-        assert_eq!(verify(&token, SECRET), Ok(id));
+        let claims = claims();
+        let token = issue(claims, SECRET, 60).unwrap();
+        assert_eq!(verify(&token, SECRET), Ok(claims));
     }
 
     #[test]
     fn expired_wrong_key_forged_and_unsigned_tokens_are_refused() {
-        let id = Uuid::new_v4();
+        let id = claims();
         let expired = issue(id, SECRET, -5).unwrap();
         assert_eq!(verify(&expired, SECRET), Err(TokenError::Invalid));
 
@@ -91,7 +113,11 @@ mod tests {
         assert_eq!(verify(&tampered, SECRET), Err(TokenError::Invalid));
 
         let exp = Utc::now().timestamp() + 3600;
-        let payload = b64(format!(r#"{{"sub":"{id}","iat":0,"exp":{exp}}}"#).as_bytes());
+        let payload = b64(format!(
+            r#"{{"sub":"{}","sid":"{}","iat":0,"exp":{exp}}}"#,
+            id.user_id, id.session_id
+        )
+        .as_bytes());
         let unsigned = format!("{}.{payload}.", b64(br#"{"alg":"none","typ":"JWT"}"#));
         assert_eq!(verify(&unsigned, SECRET), Err(TokenError::Invalid));
 
@@ -101,7 +127,7 @@ mod tests {
         }
         let key = EncodingKey::from_secret(SECRET.as_bytes()).unwrap();
         let claims = NoExpiry {
-            sub: id.to_string(),
+            sub: id.user_id.to_string(),
         };
         let no_exp = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap();
         assert_eq!(verify(&no_exp, SECRET), Err(TokenError::Invalid));

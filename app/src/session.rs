@@ -18,8 +18,10 @@ use pagepulse_core::{
     DatabaseConnection,
     accounts::{self, AccountError, NewUser},
     entities::user,
-    throttle::LoginThrottle,
-    tokens,
+    net::ClientAddr,
+    sessions,
+    throttle::Limits,
+    tokens::{self, SessionClaims},
 };
 
 pub const SESSION_COOKIE: &str = "pagepulse_session";
@@ -42,12 +44,19 @@ pub struct SessionSettings {
 pub struct AuthState {
     pub db: DatabaseConnection,
     pub settings: Arc<SessionSettings>,
-    pub throttle: Arc<LoginThrottle>,
+    pub limits: Arc<Limits>,
 }
 
 /// The signed-in user. Rejects with 401 when the cookie is missing, forged,
-/// expired, or names a user who no longer exists.
+/// expired, names a session that has ended, or a user who no longer exists.
 pub struct AuthUser(pub user::Model);
+
+/// `AuthUser` plus which of the user's sessions is asking: what "sign out
+/// everywhere else" and a password change keep.
+pub struct SignedIn {
+    pub user: user::Model,
+    pub session_id: uuid::Uuid,
+}
 
 #[derive(Debug)]
 pub struct Unauthorized;
@@ -62,7 +71,7 @@ impl IntoResponse for Unauthorized {
     }
 }
 
-impl<S> FromRequestParts<S> for AuthUser
+impl<S> FromRequestParts<S> for SignedIn
 where
     S: Send + Sync,
     AuthState: FromRef<S>,
@@ -71,11 +80,12 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = AuthState::from_ref(state);
-        let token = session_token(&parts.headers).ok_or(Unauthorized)?;
-        let user_id =
-            tokens::verify(&token, &auth.settings.jwt_secret).map_err(|_| Unauthorized)?;
-        match accounts::find(&auth.db, user_id).await {
-            Ok(Some(user)) => Ok(AuthUser(user)),
+        let claims = session_claims(&auth, &parts.headers).ok_or(Unauthorized)?;
+        match sessions::user_of(&auth.db, claims, chrono::Utc::now()).await {
+            Ok(Some(user)) => Ok(SignedIn {
+                user,
+                session_id: claims.session_id,
+            }),
             Ok(None) => Err(Unauthorized),
             Err(error) => {
                 tracing::error!(%error, "loading the session's user");
@@ -84,6 +94,26 @@ where
         }
     }
 }
+
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    AuthState: FromRef<S>,
+{
+    type Rejection = Unauthorized;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        SignedIn::from_request_parts(parts, state)
+            .await
+            .map(|signed_in| AuthUser(signed_in.user))
+    }
+}
+
+/// Marks a request already counted against the public-dashboard limit (by the
+/// server's layer), so the server functions a share page renders with do not
+/// count it twice.
+#[derive(Clone, Copy, Debug)]
+pub struct PublicReadCounted;
 
 /// The client's address as far as we may believe it (see `pagepulse_core::net`).
 pub struct ClientIp(pub IpAddr);
@@ -97,11 +127,14 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = AuthState::from_ref(state);
-        Ok(ClientIp(client_ip(
-            &parts.extensions,
-            &parts.headers,
-            &auth.settings.trusted_proxies,
-        )))
+        Ok(ClientIp(
+            client_addr(
+                &parts.extensions,
+                &parts.headers,
+                &auth.settings.trusted_proxies,
+            )
+            .ip,
+        ))
     }
 }
 
@@ -116,12 +149,28 @@ pub fn socket_peer(extensions: &Extensions) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// The client as SPEC §4 defines it: the peer, or behind a trusted proxy the
-/// rightmost untrusted `X-Forwarded-For` hop. Sign-in throttling, the beacon
-/// rate limit and visitor hashing all use this one answer.
-pub fn client_ip(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    pagepulse_core::net::client_ip(socket_peer(extensions), forwarded, trusted)
+/// The request's client: as the server's outermost layer resolved it once
+/// (`ClientAddr` in the extensions), or, on a router without that layer,
+/// resolved here the same way.
+pub fn client_addr(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet]) -> ClientAddr {
+    if let Some(resolved) = extensions.get::<ClientAddr>() {
+        return *resolved;
+    }
+    resolve_client(extensions, headers, trusted)
+}
+
+/// The client as the privacy model defines it: the peer, or behind a trusted
+/// proxy the rightmost untrusted hop of all `X-Forwarded-For` lines together.
+pub fn resolve_client(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+) -> ClientAddr {
+    let lines = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    ClientAddr::resolve(socket_peer(extensions), lines, trusted)
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -135,10 +184,17 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+fn session_claims(auth: &AuthState, headers: &HeaderMap) -> Option<SessionClaims> {
+    let token = session_token(headers)?;
+    tokens::verify(&token, &auth.settings.jwt_secret).ok()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SignUpError {
     #[error("registration is disabled")]
     Disabled,
+    #[error("too many new accounts from this address; try again later")]
+    Throttled { retry_after_secs: u64 },
     #[error(transparent)]
     Account(#[from] AccountError),
 }
@@ -151,51 +207,104 @@ pub enum SignInError {
     Account(#[from] AccountError),
 }
 
-/// A new account and the `Set-Cookie` value that signs it in.
-pub async fn sign_up(auth: &AuthState, new: NewUser) -> Result<(user::Model, String), SignUpError> {
+impl From<pagepulse_core::DbErr> for SignInError {
+    fn from(error: pagepulse_core::DbErr) -> Self {
+        SignInError::Account(error.into())
+    }
+}
+
+/// A new account and the `Set-Cookie` value that signs it in. The address's
+/// allowance is counted once the input is known to be well-formed and before
+/// anything is hashed, so a refused request costs nothing.
+pub async fn sign_up(
+    auth: &AuthState,
+    client: IpAddr,
+    new: NewUser,
+) -> Result<(user::Model, String), SignUpError> {
     if auth.settings.disable_registration {
         return Err(SignUpError::Disabled);
     }
+    accounts::check_new(&new)?;
+    auth.limits
+        .registrations
+        .hit(&pagepulse_core::net::limit_key(client))
+        .map_err(|retry_after_secs| SignUpError::Throttled { retry_after_secs })?;
     let user = accounts::register(&auth.db, new).await?;
     tracing::info!(user.id = %user.id, "account created");
-    let cookie = session_cookie(&auth.settings, user.id).map_err(|_| AccountError::Hashing)?;
+    let cookie = new_session(auth, user.id).await?;
     Ok((user, cookie))
 }
 
-/// Checks the password under the throttle (five failures a minute per address
-/// and per account) and returns the user with a `Set-Cookie` value.
+/// Checks the password under the throttle (five attempts a minute per address
+/// and per account, counted before the check; see `LoginThrottle`) and returns
+/// the user with a `Set-Cookie` value.
 pub async fn sign_in(
     auth: &AuthState,
-    ip: IpAddr,
+    client: IpAddr,
     email: &str,
     password: &str,
 ) -> Result<(user::Model, String), SignInError> {
-    let account_key = format!("account:{}", email.trim().to_lowercase());
-    let keys = [format!("ip:{ip}"), account_key.clone()];
-    if let Some(retry_after_secs) = auth.throttle.blocked(&keys) {
-        return Err(SignInError::Throttled { retry_after_secs });
-    }
-    match accounts::authenticate(&auth.db, email, password).await {
-        Ok(user) => {
-            auth.throttle.record_success(&account_key);
-            let cookie =
-                session_cookie(&auth.settings, user.id).map_err(|_| AccountError::Hashing)?;
-            Ok((user, cookie))
-        }
-        Err(AccountError::InvalidCredentials) => {
-            auth.throttle.record_failure(&keys);
-            Err(AccountError::InvalidCredentials.into())
-        }
-        Err(other) => Err(other.into()),
-    }
+    let attempt = auth
+        .limits
+        .sign_ins
+        .begin(pagepulse_core::net::limit_key(client), email)
+        .map_err(|retry_after_secs| SignInError::Throttled { retry_after_secs })?;
+    let user = accounts::authenticate(&auth.db, email, password).await?;
+    auth.limits.sign_ins.succeeded(attempt);
+    let cookie = new_session(auth, user.id).await?;
+    Ok((user, cookie))
 }
 
-/// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Path=/, Secure in production.
-fn session_cookie(
-    settings: &SessionSettings,
-    user_id: uuid::Uuid,
-) -> Result<String, tokens::TokenError> {
-    let token = tokens::issue(user_id, &settings.jwt_secret, settings.ttl_minutes)?;
+/// Ends the session the request's cookie names, if any; the `Set-Cookie` that
+/// clears it either way.
+pub async fn sign_out(
+    auth: &AuthState,
+    headers: &HeaderMap,
+) -> Result<String, pagepulse_core::DbErr> {
+    if let Some(claims) = session_claims(auth, headers) {
+        sessions::end(&auth.db, claims.session_id).await?;
+    }
+    Ok(cleared_cookie(&auth.settings))
+}
+
+/// Ends every session of the user but the one asking; how many ended.
+pub async fn sign_out_others(
+    auth: &AuthState,
+    who: &SignedIn,
+) -> Result<u64, pagepulse_core::DbErr> {
+    let ended = sessions::end_others(&auth.db, who.user.id, who.session_id).await?;
+    tracing::info!(user.id = %who.user.id, ended, "signed out everywhere else");
+    Ok(ended)
+}
+
+/// A new password, after the current one; every other session ends. Checks of
+/// the current password count against the sign-in throttle like sign-ins do.
+pub async fn change_password(
+    auth: &AuthState,
+    client: IpAddr,
+    who: &SignedIn,
+    current: &str,
+    new: &str,
+) -> Result<(), SignInError> {
+    let attempt = auth
+        .limits
+        .sign_ins
+        .begin(pagepulse_core::net::limit_key(client), &who.user.email)
+        .map_err(|retry_after_secs| SignInError::Throttled { retry_after_secs })?;
+    accounts::change_password(&auth.db, &who.user, current, new).await?;
+    auth.limits.sign_ins.succeeded(attempt);
+    sessions::end_others(&auth.db, who.user.id, who.session_id).await?;
+    tracing::info!(user.id = %who.user.id, "password changed; other sessions ended");
+    Ok(())
+}
+
+/// Opens a session and returns its `Set-Cookie`: HttpOnly, SameSite=Lax,
+/// Path=/, Secure in production.
+async fn new_session(auth: &AuthState, user_id: uuid::Uuid) -> Result<String, AccountError> {
+    let settings = &auth.settings;
+    let claims = sessions::start(&auth.db, user_id, settings.ttl_minutes).await?;
+    let token = tokens::issue(claims, &settings.jwt_secret, settings.ttl_minutes)
+        .map_err(|_| AccountError::Hashing)?;
     let max_age = settings.ttl_minutes * 60;
     Ok(cookie(
         settings,

@@ -7,8 +7,10 @@ use std::{
     path::Path,
 };
 
+use std::time::Duration;
+
 use ipnet::IpNet;
-use pagepulse_core::db;
+use pagepulse_core::{db, throttle::LimitSettings};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./pagepulse.db?mode=rwc";
 /// Generated development secrets are kept in this file beside the database.
@@ -42,6 +44,22 @@ pub struct Config {
     pub raw_event_retention_days: Option<u32>,
     /// Where cargo-leptos put the compiled site (wasm, JS, CSS, public assets).
     pub site_root: String,
+    pub limits: LimitSettings,
+    pub connections: ConnectionLimits,
+}
+
+/// How long a client may take and how many may be connected: what keeps slow
+/// or idle clients from holding the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// The request line and headers must arrive within this.
+    pub head_timeout: Duration,
+    /// A whole request, body and answer included.
+    pub request_timeout: Duration,
+    /// An idle keep-alive connection is closed after this.
+    pub idle_timeout: Duration,
+    /// Connections open at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -165,6 +183,39 @@ impl Config {
             },
         };
 
+        let defaults = LimitSettings::default();
+        let limits = LimitSettings {
+            sign_ins_per_minute: positive(
+                get("LOGIN_RATE_LIMIT_PER_MINUTE"),
+                "LOGIN_RATE_LIMIT_PER_MINUTE",
+                defaults.sign_ins_per_minute,
+            )?,
+            registrations_per_hour: positive(
+                get("REGISTRATION_RATE_LIMIT_PER_HOUR"),
+                "REGISTRATION_RATE_LIMIT_PER_HOUR",
+                defaults.registrations_per_hour,
+            )?,
+            public_reads_per_minute: positive(
+                get("PUBLIC_RATE_LIMIT_PER_MINUTE"),
+                "PUBLIC_RATE_LIMIT_PER_MINUTE",
+                defaults.public_reads_per_minute,
+            )?,
+            concurrent_reports: positive(
+                get("REPORT_CONCURRENCY"),
+                "REPORT_CONCURRENCY",
+                defaults.concurrent_reports as u32,
+            )? as usize,
+        };
+        let seconds = |var: &'static str, default: u32| {
+            positive(get(var), var, default).map(|s| Duration::from_secs(u64::from(s)))
+        };
+        let connections = ConnectionLimits {
+            head_timeout: seconds("REQUEST_HEAD_TIMEOUT_SECS", 30)?,
+            request_timeout: seconds("REQUEST_TIMEOUT_SECS", 60)?,
+            idle_timeout: seconds("KEEP_ALIVE_TIMEOUT_SECS", 75)?,
+            max_connections: positive(get("MAX_CONNECTIONS"), "MAX_CONNECTIONS", 4096)? as usize,
+        };
+
         Ok(Config {
             app_name: get("APP_NAME").unwrap_or_else(|| "PagePulse".to_owned()),
             app_env,
@@ -184,6 +235,8 @@ impl Config {
             disable_registration: flag(get("DISABLE_REGISTRATION"), "DISABLE_REGISTRATION")?,
             raw_event_retention_days: retention,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
+            limits,
+            connections,
         })
     }
 
@@ -214,6 +267,14 @@ where
     }
 }
 
+/// A whole number of at least one.
+fn positive(value: Option<String>, var: &'static str, default: u32) -> Result<u32, ConfigError> {
+    match parse(value, var, default)? {
+        0 => Err(invalid(var, "must be at least 1".into())),
+        n => Ok(n),
+    }
+}
+
 fn flag(value: Option<String>, var: &'static str) -> Result<bool, ConfigError> {
     match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("0" | "false" | "no" | "off") => Ok(false),
@@ -240,19 +301,15 @@ fn default_base_url(host: IpAddr, port: u16) -> String {
     format!("http://{host}:{port}")
 }
 
-/// Loopback and the private ranges: the usual places of a reverse proxy.
+/// Loopback only: a proxy on this machine. Private ranges are not trusted by
+/// default, since on a shared network (a cloud VPC, a Docker bridge) any
+/// neighbour could then forge `X-Forwarded-For` and pick its own address for
+/// every limit; a proxy elsewhere must be named in `TRUSTED_PROXIES`.
 pub fn default_trusted_proxies() -> Vec<IpNet> {
-    [
-        "127.0.0.0/8",
-        "::1/128",
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "fc00::/7",
-    ]
-    .iter()
-    .map(|net| net.parse().expect("valid built-in network"))
-    .collect()
+    ["127.0.0.0/8", "::1/128"]
+        .iter()
+        .map(|net| net.parse().expect("valid built-in network"))
+        .collect()
 }
 
 fn parse_cidrs(list: &str) -> Result<Vec<IpNet>, ConfigError> {

@@ -33,6 +33,14 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, format!("{what} not found"))
     }
 
+    /// 429 with `Retry-After`.
+    pub fn too_many(message: impl Into<String>, retry_after_secs: u64) -> Self {
+        ApiError {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, message)
+        }
+    }
+
     pub fn internal(context: &str, error: &dyn std::fmt::Display) -> Self {
         tracing::error!(%error, "{context}");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -103,6 +111,9 @@ impl From<SignUpError> for ApiError {
     fn from(error: SignUpError) -> Self {
         match error {
             SignUpError::Disabled => ApiError::new(StatusCode::FORBIDDEN, error.to_string()),
+            SignUpError::Throttled { retry_after_secs } => {
+                ApiError::too_many(error.to_string(), retry_after_secs)
+            }
             SignUpError::Account(error) => error.into(),
         }
     }
@@ -111,10 +122,9 @@ impl From<SignUpError> for ApiError {
 impl From<SignInError> for ApiError {
     fn from(error: SignInError) -> Self {
         match error {
-            SignInError::Throttled { retry_after_secs } => ApiError {
-                retry_after_secs: Some(retry_after_secs),
-                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, error.to_string())
-            },
+            SignInError::Throttled { retry_after_secs } => {
+                ApiError::too_many(error.to_string(), retry_after_secs)
+            }
             SignInError::Account(error) => error.into(),
         }
     }

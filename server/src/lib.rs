@@ -2,9 +2,11 @@
 //! server functions, plain HTTP routes) and the process around it.
 
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod jobs;
+pub mod listener;
 pub mod origin;
 pub mod progress;
 pub mod ratelimit;
@@ -22,7 +24,7 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
 pub use state::AppState;
 
@@ -44,6 +46,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/register", post(routes::auth::register))
         .route("/api/v1/auth/login", post(routes::auth::login))
         .route("/api/v1/auth/logout", post(routes::auth::logout))
+        .route(
+            "/api/v1/auth/logout-everywhere",
+            post(routes::auth::logout_everywhere),
+        )
+        .route(
+            "/api/v1/auth/password",
+            post(routes::auth::change_password).put(routes::auth::change_password),
+        )
         .route("/api/v1/auth/me", get(routes::auth::me))
         .route(
             "/api/v1/sites",
@@ -87,5 +97,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
     // Beacons skip the page middleware (origin guard, compression, tracing): they
     // are cross-origin by design and the hottest path of all.
-    routes::events::router(&state).merge(app)
+    routes::events::router(&state)
+        .merge(app)
+        .layer(middleware::from_fn_with_state(
+            state.auth.limits.clone(),
+            ratelimit::public_reads,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::REQUEST_TIMEOUT,
+            state.config.connections.request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            std::sync::Arc::new(state.config.trusted_proxies.clone()),
+            client::resolve,
+        ))
 }

@@ -1,13 +1,22 @@
-//! The beacon rate limit: `EVENT_RATE_LIMIT_PER_MINUTE` per client IP (resolved
-//! through `TRUSTED_PROXIES`, so a forged `X-Forwarded-For` gains nothing), with a
-//! burst of the same size. Idle keys are evicted every minute so a flood of
-//! distinct addresses cannot grow memory without bound.
+//! Per-address limits at the HTTP edge. Beacons: `EVENT_RATE_LIMIT_PER_MINUTE`
+//! per client (resolved once through `TRUSTED_PROXIES`, so a forged
+//! `X-Forwarded-For` gains nothing; IPv6 by /64), with a burst of the same
+//! size. Public dashboards: `PUBLIC_RATE_LIMIT_PER_MINUTE`. Idle keys are
+//! evicted every minute so a flood of distinct addresses cannot grow memory
+//! without bound.
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
-use axum::{body::Body, response::IntoResponse};
+use app::session::PublicReadCounted;
+use axum::{
+    body::Body,
+    extract::{Request as AxumRequest, State},
+    middleware::Next,
+    response::IntoResponse,
+};
 use http::{Request, Response, StatusCode};
 use ipnet::IpNet;
+use pagepulse_core::{net::ClientAddr, throttle::Limits};
 use tower_governor::{
     GovernorError, GovernorLayer,
     governor::{GovernorConfig, GovernorConfigBuilder},
@@ -25,11 +34,10 @@ impl KeyExtractor for ClientIpKey {
     type Key = IpAddr;
 
     fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
-        Ok(app::session::client_ip(
-            request.extensions(),
-            request.headers(),
-            &self.trusted,
-        ))
+        Ok(
+            app::session::client_addr(request.extensions(), request.headers(), &self.trusted)
+                .limit_key(),
+        )
     }
 }
 
@@ -88,4 +96,34 @@ fn too_many(error: GovernorError) -> Response<Body> {
         }
         other => ApiError::internal("rate limiter", &other).into_response(),
     }
+}
+
+/// Whether a path shows a public dashboard: the public analytics API and the
+/// share page. Their server functions count themselves (`PublicReadCounted`).
+fn is_public_read(path: &str) -> bool {
+    path.starts_with("/api/v1/public/") || path.starts_with("/share/")
+}
+
+/// `PUBLIC_RATE_LIMIT_PER_MINUTE` per client address on public dashboards;
+/// runs inside the layer that resolves the client.
+pub async fn public_reads(
+    State(limits): State<Arc<Limits>>,
+    mut request: AxumRequest,
+    next: Next,
+) -> axum::response::Response {
+    if is_public_read(request.uri().path()) {
+        let client = request
+            .extensions()
+            .get::<ClientAddr>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), ClientAddr::limit_key);
+        if let Err(retry_after) = limits.public_reads.hit(&client) {
+            return ApiError::too_many(
+                "too many requests for public dashboards from this address; slow down",
+                retry_after,
+            )
+            .into_response();
+        }
+        request.extensions_mut().insert(PublicReadCounted);
+    }
+    next.run(request).await
 }

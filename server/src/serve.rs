@@ -43,11 +43,12 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .await
         .map_err(StartError::Other)?;
     tracing::info!(%addr, %base_url, "PagePulse is listening");
-    let served = axum::serve(
+    let served = crate::listener::serve(
         listener,
-        router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router(state.clone()),
+        state.config.connections.clone(),
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
     .await;
     // No request is in flight any more; commit whatever is still queued.
     housekeeping.abort();
@@ -62,16 +63,25 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
 }
 
 /// Every minute: forget rate-limit keys that are idle. Every hour (and at
-/// start-up): delete salts and visit bookkeeping that must no longer exist.
+/// start-up): delete salts, visit bookkeeping and sessions that must no
+/// longer exist.
 async fn housekeeping(state: AppState) {
     let mut minute = tokio::time::interval(Duration::from_secs(60));
     for tick in 0u64.. {
         minute.tick().await;
         state.beacon_limit.evict_idle();
-        if tick % 60 == 0
-            && let Err(error) = state.ingest.forget_old().await
-        {
+        state.auth.limits.registrations.evict_idle();
+        state.auth.limits.public_reads.evict_idle();
+        if tick % 60 != 0 {
+            continue;
+        }
+        if let Err(error) = state.ingest.forget_old().await {
             tracing::warn!(%error, "could not delete old salts");
+        }
+        if let Err(error) =
+            pagepulse_core::sessions::forget_expired(state.db(), chrono::Utc::now()).await
+        {
+            tracing::warn!(%error, "could not delete expired sessions");
         }
     }
 }

@@ -6,6 +6,7 @@ use pagepulse_core::{
     DatabaseConnection,
     db::WriterDb,
     ingest::{Ingestor, WriterOptions},
+    throttle::Limits,
 };
 
 use app::session::{AuthState, SessionSettings};
@@ -65,7 +66,7 @@ impl AppState {
                 trusted_proxies: config.trusted_proxies.clone(),
                 base_url: config.base_url.clone(),
             }),
-            throttle: Arc::default(),
+            limits: Arc::new(Limits::new(&config.limits)),
         };
         AppState {
             tracker: Arc::new(TrackerScript::load(&config.site_root)),

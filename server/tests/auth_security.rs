@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 use axum::http::{Method, StatusCode, header};
 use common::{JWT_SECRET, app, get_as, send, sign_up};
-use pagepulse_core::{testing::TestDb, tokens};
+use pagepulse_core::{
+    testing::TestDb,
+    tokens::{self, SessionClaims},
+};
 
 const LOGIN: &str = "/api/v1/auth/login";
 const ME: &str = "/api/v1/auth/me";
@@ -119,11 +122,32 @@ async fn forged_expired_unsigned_and_foreign_tokens_are_401() {
     let cookie = sign_up(&app, "ada@example.com").await;
     let me = get_as(&app, ME, &cookie).await.json();
     let id: uuid::Uuid = me["id"].as_str().unwrap().parse().unwrap();
+    let claims = tokens::verify(cookie.split_once('=').unwrap().1, JWT_SECRET).unwrap();
+    assert_eq!(claims.user_id, id);
 
-    let expired = tokens::issue(id, JWT_SECRET, -1).unwrap();
-    let wrong_key = tokens::issue(id, "some-other-secret-key-of-sufficient-length", 60).unwrap();
-    let unknown_user = tokens::issue(uuid::Uuid::new_v4(), JWT_SECRET, 60).unwrap();
-    let valid = tokens::issue(id, JWT_SECRET, 60).unwrap();
+    let expired = tokens::issue(claims, JWT_SECRET, -1).unwrap();
+    let wrong_key =
+        tokens::issue(claims, "some-other-secret-key-of-sufficient-length", 60).unwrap();
+    let unknown_user = tokens::issue(
+        SessionClaims {
+            user_id: uuid::Uuid::new_v4(),
+            ..claims
+        },
+        JWT_SECRET,
+        60,
+    )
+    .unwrap();
+    // Signed with the right key, for the right user, but no such session.
+    let unknown_session = tokens::issue(
+        SessionClaims {
+            session_id: uuid::Uuid::new_v4(),
+            ..claims
+        },
+        JWT_SECRET,
+        60,
+    )
+    .unwrap();
+    let valid = tokens::issue(claims, JWT_SECRET, 60).unwrap();
     let (header_b64, rest) = valid.split_once('.').unwrap();
     let payload_b64 = rest.split('.').next().unwrap();
     let unsigned = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload_b64}.");
@@ -132,6 +156,7 @@ async fn forged_expired_unsigned_and_foreign_tokens_are_401() {
         expired,
         wrong_key,
         unknown_user,
+        unknown_session,
         unsigned,
         forged,
         "garbage".to_owned(),

@@ -7,5 +7,6 @@ pub mod rollup_day;
 pub mod rollup_run;
 pub mod rollup_slice;
 pub mod rollup_value;
+pub mod session;
 pub mod site;
 pub mod user;

@@ -17,11 +17,19 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::site::Entity")]
     Sites,
+    #[sea_orm(has_many = "super::session::Entity")]
+    Sessions,
 }
 
 impl Related<super::site::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Sites.def()
+    }
+}
+
+impl Related<super::session::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Sessions.def()
     }
 }
 

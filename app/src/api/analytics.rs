@@ -31,6 +31,7 @@ pub async fn get_dashboard(
 
             let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
             let now = chrono::Utc::now().timestamp_millis();
+            let _turn = ssr::report_turn(&auth).await?;
             let (report, has_events) = tokio::try_join!(
                 analytics::report(&auth.db, &site, &query, now),
                 analytics::has_events(&auth.db, site.id),
@@ -58,6 +59,7 @@ pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64
         async move {
             let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
             let now = chrono::Utc::now().timestamp_millis();
+            let _turn = ssr::report_turn(&auth).await?;
             pagepulse_core::analytics::realtime_visitors(&auth.db, site.id, &query.filters, now)
                 .await
                 .map_err(ssr::internal)
@@ -70,7 +72,10 @@ pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64
 mod ssr {
     use pagepulse_core::{analytics::AnalyticsQuery, entities::site, sites};
 
-    use crate::{api::AppError, session::AuthState};
+    use crate::{
+        api::AppError,
+        session::{AuthState, ClientIp, PublicReadCounted},
+    };
 
     /// The site the caller may read (its owner's, or any public one when
     /// `shared`) and the dashboard query parsed from the page's query string.
@@ -82,6 +87,7 @@ mod ssr {
         let auth = crate::api::ssr::auth_state()?;
         let site_id = sites::parse_id(id)?;
         let site = if shared {
+            count_public_read(&auth).await?;
             sites::get_public(&auth.db, site_id).await?
         } else {
             let user = crate::api::ssr::signed_in_user().await?;
@@ -94,6 +100,37 @@ mod ssr {
         let query = AnalyticsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| AppError::Message(e.0))?;
         Ok((auth, site, query))
+    }
+
+    /// A public dashboard's server function counts against the public limit,
+    /// unless the page that renders it was counted already.
+    async fn count_public_read(auth: &AuthState) -> Result<(), AppError> {
+        let counted = leptos::prelude::use_context::<http::request::Parts>()
+            .is_some_and(|parts| parts.extensions.get::<PublicReadCounted>().is_some());
+        if counted {
+            return Ok(());
+        }
+        let ClientIp(ip) = leptos_axum::extract_with_state::<ClientIp, AuthState>(auth)
+            .await
+            .map_err(|e| AppError::Transport(e.to_string()))?;
+        auth.limits
+            .public_reads
+            .hit(&pagepulse_core::net::limit_key(ip))
+            .map_err(|retry_after_secs| AppError::Throttled {
+                message: "too many requests for public dashboards from this address; slow down"
+                    .into(),
+                retry_after_secs,
+            })
+    }
+
+    /// A turn under the cap on reports computed at once.
+    pub async fn report_turn(
+        auth: &AuthState,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        auth.limits
+            .report_turn()
+            .await
+            .ok_or_else(|| AppError::Message("the server is busy; please try again".into()))
     }
 
     pub fn internal(error: pagepulse_core::DbErr) -> AppError {

@@ -35,13 +35,18 @@ pub async fn register(name: String, email: String, password: String) -> Result<(
             use pagepulse_core::accounts::NewUser;
 
             let auth = super::ssr::auth_state()?;
+            let ip = super::ssr::client_ip(&auth).await?;
             let new = NewUser {
                 email,
                 password,
                 name,
             };
-            let (_, cookie) = sign_up(&auth, new).await.map_err(|error| match error {
+            let (_, cookie) = sign_up(&auth, ip, new).await.map_err(|error| match error {
                 SignUpError::Disabled => AppError::Message(error.to_string()),
+                SignUpError::Throttled { retry_after_secs } => AppError::Throttled {
+                    message: error.to_string(),
+                    retry_after_secs,
+                },
                 SignUpError::Account(error) => error.into(),
             })?;
             signed_in(&cookie);
@@ -55,18 +60,13 @@ pub async fn register(name: String, email: String, password: String) -> Result<(
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     super::ssr::respond(
         async move {
-            use crate::session::{AuthState, ClientIp, SignInError, sign_in};
+            use crate::session::sign_in;
 
             let auth = super::ssr::auth_state()?;
-            let ClientIp(ip) = leptos_axum::extract_with_state::<ClientIp, AuthState>(&auth)
-                .await
-                .map_err(|e| AppError::Transport(e.to_string()))?;
+            let ip = super::ssr::client_ip(&auth).await?;
             let (_, cookie) = sign_in(&auth, ip, &email, &password)
                 .await
-                .map_err(|error| match error {
-                    SignInError::Throttled { .. } => AppError::Message(error.to_string()),
-                    SignInError::Account(error) => error.into(),
-                })?;
+                .map_err(AppError::from)?;
             signed_in(&cookie);
             Ok(())
         }
@@ -79,9 +79,49 @@ pub async fn logout() -> Result<(), AppError> {
     super::ssr::respond(
         async move {
             let auth = super::ssr::auth_state()?;
-            super::ssr::set_cookie(&crate::session::cleared_cookie(&auth.settings));
+            let headers = leptos::prelude::use_context::<http::request::Parts>()
+                .map(|parts| parts.headers)
+                .unwrap_or_default();
+            let cookie = crate::session::sign_out(&auth, &headers)
+                .await
+                .map_err(super::ssr::internal)?;
+            super::ssr::set_cookie(&cookie);
             leptos_axum::redirect("/login");
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// Ends every other session of the signed-in user; how many ended.
+#[server]
+pub async fn sign_out_everywhere() -> Result<u64, AppError> {
+    super::ssr::respond(
+        async move {
+            let auth = super::ssr::auth_state()?;
+            let who = super::ssr::signed_in().await?;
+            crate::session::sign_out_others(&auth, &who)
+                .await
+                .map_err(super::ssr::internal)
+        }
+        .await,
+    )
+}
+
+/// A new password; every other session of the user ends.
+#[server]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    super::ssr::respond(
+        async move {
+            let auth = super::ssr::auth_state()?;
+            let ip = super::ssr::client_ip(&auth).await?;
+            let who = super::ssr::signed_in().await?;
+            crate::session::change_password(&auth, ip, &who, &current_password, &new_password)
+                .await
+                .map_err(AppError::from)
         }
         .await,
     )

@@ -25,6 +25,12 @@ pub enum AppError {
     Credentials(String),
     #[error("not found")]
     NotFound,
+    /// Over a limit: answered 429 with `Retry-After`.
+    #[error("{message}")]
+    Throttled {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("{0}")]
     Transport(String),
 }
@@ -60,7 +66,7 @@ mod ssr {
     use pagepulse_core::{accounts::AccountError, sites::SiteError, validate::FieldError};
 
     use super::AppError;
-    use crate::session::{AuthState, AuthUser};
+    use crate::session::{AuthState, AuthUser, ClientIp, SignInError, SignedIn};
 
     pub fn auth_state() -> Result<AuthState, AppError> {
         leptos::prelude::use_context::<AuthState>()
@@ -73,6 +79,37 @@ mod ssr {
             .await
             .map(|AuthUser(user)| user)
             .map_err(|_| AppError::Unauthorized)
+    }
+
+    pub async fn signed_in() -> Result<SignedIn, AppError> {
+        let auth = auth_state()?;
+        leptos_axum::extract_with_state::<SignedIn, AuthState>(&auth)
+            .await
+            .map_err(|_| AppError::Unauthorized)
+    }
+
+    pub async fn client_ip(auth: &AuthState) -> Result<std::net::IpAddr, AppError> {
+        leptos_axum::extract_with_state::<ClientIp, AuthState>(auth)
+            .await
+            .map(|ClientIp(ip)| ip)
+            .map_err(|e| AppError::Transport(e.to_string()))
+    }
+
+    pub fn internal(error: pagepulse_core::DbErr) -> AppError {
+        tracing::error!(%error, "database");
+        AppError::Message("something went wrong; please try again".into())
+    }
+
+    impl From<SignInError> for AppError {
+        fn from(error: SignInError) -> Self {
+            match error {
+                SignInError::Throttled { retry_after_secs } => AppError::Throttled {
+                    message: error.to_string(),
+                    retry_after_secs,
+                },
+                SignInError::Account(error) => error.into(),
+            }
+        }
     }
 
     /// A failed server function answers with a status that fits (422 for a field,
@@ -96,8 +133,18 @@ mod ssr {
                 AppError::Message(_) => http::StatusCode::BAD_REQUEST,
                 AppError::Unauthorized | AppError::Credentials(_) => http::StatusCode::UNAUTHORIZED,
                 AppError::NotFound => http::StatusCode::NOT_FOUND,
+                AppError::Throttled { .. } => http::StatusCode::TOO_MANY_REQUESTS,
                 AppError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
             });
+            if let AppError::Throttled {
+                retry_after_secs, ..
+            } = error
+            {
+                response.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(*retry_after_secs),
+                );
+            }
         }
         result
     }

@@ -34,12 +34,25 @@ fn zero_configuration_gives_the_documented_defaults() {
         "raw events kept forever"
     );
     assert!(!config.debug);
+    // Loopback only: a private-range neighbour is not believed by default.
     assert!(
         config
             .trusted_proxies
             .iter()
+            .any(|n| n.contains(&"127.0.0.1".parse::<IpAddr>().unwrap()))
+    );
+    assert!(
+        !config
+            .trusted_proxies
+            .iter()
             .any(|n| n.contains(&"10.1.2.3".parse::<IpAddr>().unwrap()))
     );
+    assert_eq!(config.limits.registrations_per_hour, 10);
+    assert_eq!(config.limits.public_reads_per_minute, 120);
+    assert_eq!(config.limits.sign_ins_per_minute, 5);
+    assert_eq!(config.connections.head_timeout.as_secs(), 30);
+    assert_eq!(config.connections.request_timeout.as_secs(), 60);
+    assert_eq!(config.connections.idle_timeout.as_secs(), 75);
     assert!(
         !config
             .trusted_proxies

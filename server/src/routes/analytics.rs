@@ -20,6 +20,7 @@ use crate::{AppState, error::ApiError};
 
 type Params = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
+#[tracing::instrument(skip_all)]
 pub async fn owner(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -30,6 +31,7 @@ pub async fn owner(
     Ok(Json(compute(&state, &site, params).await?))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn public(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -39,6 +41,7 @@ pub async fn public(
     Ok(Json(compute(&state, &site, params).await?))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn export_csv(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -71,6 +74,18 @@ async fn compute(state: &AppState, site: &site::Model, params: Params) -> Result
     let query = AnalyticsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|QueryError(message)| ApiError::new(StatusCode::BAD_REQUEST, message))?;
     let now = chrono::Utc::now().timestamp_millis();
+    let _turn = state
+        .auth
+        .limits
+        .report_turn()
+        .await
+        .ok_or_else(|| ApiError {
+            retry_after_secs: Some(5),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many reports are being computed; retry shortly",
+            )
+        })?;
     analytics::report(state.db(), site, &query, now)
         .await
         .map_err(|e| ApiError::internal("analytics", &e))

@@ -1,10 +1,11 @@
-//! `/api/v1/auth/*`: register, sign in, sign out, who am I.
+//! `/api/v1/auth/*`: register, sign in, sign out (here or everywhere else),
+//! change the password, who am I.
 
-use app::session::{self, AuthState, AuthUser, ClientIp};
+use app::session::{self, AuthState, AuthUser, ClientIp, SignedIn};
 use axum::{
     Json,
     extract::State,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use pagepulse_core::{accounts::NewUser, entities::user};
@@ -46,9 +47,18 @@ pub struct LoginBody {
     password: String,
 }
 
+#[derive(Deserialize)]
+pub struct PasswordBody {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn register(
     State(auth): State<AuthState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let new = NewUser {
@@ -56,7 +66,7 @@ pub async fn register(
         password: body.password,
         name: body.name,
     };
-    let (user, cookie) = session::sign_up(&auth, new).await?;
+    let (user, cookie) = session::sign_up(&auth, ip, new).await?;
     Ok(signed_in(StatusCode::CREATED, user, cookie))
 }
 
@@ -70,11 +80,39 @@ pub async fn login(
     Ok(signed_in(StatusCode::OK, user, cookie))
 }
 
-pub async fn logout(State(auth): State<AuthState>) -> Response {
-    let cookie = session::cleared_cookie(&auth.settings);
-    (StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response()
+/// Ends this session on the server, so a copy of its token is refused too.
+#[tracing::instrument(skip_all)]
+pub async fn logout(
+    State(auth): State<AuthState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let cookie = session::sign_out(&auth, &headers).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
+/// Ends every other session of the user; this one goes on.
+#[tracing::instrument(skip_all)]
+pub async fn logout_everywhere(
+    State(auth): State<AuthState>,
+    who: SignedIn,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let ended = session::sign_out_others(&auth, &who).await?;
+    Ok(Json(serde_json::json!({ "sessions_ended": ended })))
+}
+
+/// `{current_password, new_password}` → 204; every other session ends.
+#[tracing::instrument(skip_all)]
+pub async fn change_password(
+    State(auth): State<AuthState>,
+    ClientIp(ip): ClientIp,
+    who: SignedIn,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    session::change_password(&auth, ip, &who, &body.current_password, &body.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[tracing::instrument(skip_all)]
 pub async fn me(AuthUser(user): AuthUser) -> Json<UserView> {
     Json(user.into())
 }

@@ -138,12 +138,11 @@ async fn read(body: Body, headers: &HeaderMap) -> Result<axum::body::Bytes, ApiE
 }
 
 fn client(state: &BeaconState, parts: &Parts) -> Client {
-    let trusted = &state.trusted_proxies;
     let headers = &parts.headers;
-    let from_proxy =
-        pagepulse_core::net::is_trusted(app::session::socket_peer(&parts.extensions), trusted);
+    let resolved = app::session::client_addr(&parts.extensions, headers, &state.trusted_proxies);
+    let from_proxy = resolved.via_trusted_proxy;
     Client {
-        ip: app::session::client_ip(&parts.extensions, headers, trusted),
+        ip: resolved.ip,
         user_agent: headers
             .get(header::USER_AGENT)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
