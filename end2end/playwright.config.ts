@@ -56,6 +56,8 @@ export default defineConfig({
         DATABASE_URL: `sqlite://${dataDir}/pagepulse.db?mode=rwc`,
         LEPTOS_SITE_ROOT: "target/site",
         EVENT_RATE_LIMIT_PER_MINUTE: "10000",
+        // Every test signs up from loopback: more than a real address would.
+        REGISTRATION_RATE_LIMIT_PER_HOUR: "1000",
         RUST_LOG: "warn",
       },
     },

@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/register") view=pages::RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/sites") view=pages::SitesPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
                 <Route path=path!("/sites/:id") view=pages::DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/share/:id") view=pages::SharePage ssr=SsrMode::Async />
                 <Route

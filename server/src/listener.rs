@@ -133,6 +133,14 @@ impl Deadlines {
         self.idle.as_mut().reset(Instant::now() + self.idle_timeout);
     }
 
+    /// An answer is going out: whatever is read next starts a new request.
+    fn answering(&mut self) {
+        self.touched();
+        self.in_request = false;
+        self.head = None;
+        self.tail = [0; 3];
+    }
+
     /// Follows the head through the bytes just read.
     fn read(&mut self, bytes: &[u8]) {
         if bytes.is_empty() {
@@ -215,9 +223,7 @@ impl AsyncWrite for Deadlines {
         if let Poll::Ready(Ok(n)) = written
             && n > 0
         {
-            this.touched();
-            // An answer is going out: whatever is read next is a new request.
-            this.in_request = false;
+            this.answering();
         }
         written
     }
@@ -232,8 +238,7 @@ impl AsyncWrite for Deadlines {
         if let Poll::Ready(Ok(n)) = written
             && n > 0
         {
-            this.touched();
-            this.in_request = false;
+            this.answering();
         }
         written
     }

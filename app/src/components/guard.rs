@@ -55,7 +55,9 @@ fn TopBar(user: UserInfo) -> impl IntoView {
                     "PagePulse"
                 </a>
                 <div class="flex items-center gap-4 text-sm text-slate-600">
-                    <span data-testid="signed-in-as">{user.name}</span>
+                    <a href="/account" class="hover:underline" data-testid="signed-in-as">
+                        {user.name}
+                    </a>
                     <ActionForm action=sign_out>
                         <button type="submit" class="text-indigo-600 hover:underline">
                             "Sign out"

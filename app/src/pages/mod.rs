@@ -1,3 +1,4 @@
+mod account;
 mod auth;
 mod dashboard;
 mod landing;
@@ -5,6 +6,7 @@ mod not_found;
 mod settings;
 mod sites;
 
+pub use account::AccountPage;
 pub use auth::{LoginPage, RegisterPage};
 pub use dashboard::{DashboardPage, SharePage};
 pub use landing::Landing;
