@@ -21,6 +21,13 @@ pub enum AppEnv {
     Production,
 }
 
+/// How log lines are written: `text` for people, `json` for log collectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub app_name: String,
@@ -42,6 +49,7 @@ pub struct Config {
     pub raw_event_retention_days: Option<u32>,
     /// Where cargo-leptos put the compiled site (wasm, JS, CSS, public assets).
     pub site_root: String,
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -165,6 +173,17 @@ impl Config {
             },
         };
 
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("{other:?} (expected text or json)"),
+                ));
+            }
+        };
+
         Ok(Config {
             app_name: get("APP_NAME").unwrap_or_else(|| "PagePulse".to_owned()),
             app_env,
@@ -184,6 +203,7 @@ impl Config {
             disable_registration: flag(get("DISABLE_REGISTRATION"), "DISABLE_REGISTRATION")?,
             raw_event_retention_days: retention,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
+            log_format,
         })
     }
 
@@ -193,6 +213,24 @@ impl Config {
 
     pub fn listen_addr(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.port)
+    }
+
+    /// Development is the default so that `make run` needs no set-up, and the
+    /// default HOST listens on every interface: together they put a server
+    /// with generated secrets and cookies without `Secure` on the network by
+    /// accident. Said loudly at start-up rather than refused, because a LAN
+    /// demo is a fair use of it.
+    pub fn development_warning(&self) -> Option<String> {
+        if self.is_production() || self.host.is_loopback() {
+            return None;
+        }
+        Some(format!(
+            "APP_ENV is not production, yet HOST={} accepts connections from other machines: \
+             development defaults are in force (missing secrets are generated and kept in {SECRETS_FILE}, \
+             session cookies lack Secure, no HSTS). Set APP_ENV=production with real secrets \
+             for a public server, or HOST=127.0.0.1 for a local one.",
+            self.host
+        ))
     }
 }
 
