@@ -93,10 +93,52 @@ pub fn ensure_data_dir(url: &str) -> Result<(), DbError> {
 /// Connects and applies every pending migration.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
     let db = open(url).await?;
-    Migrator::up(&db, None)
-        .await
-        .map_err(|e| DbError::Migrate(one_line(&e)))?;
+    let lock = match Backend::of_url(url)? {
+        Backend::Postgres => Some(MigrationLock::take(url).await?),
+        Backend::Sqlite => None,
+    };
+    let migrated = Migrator::up(&db, None).await;
+    if let Some(lock) = lock {
+        lock.release().await;
+    }
+    migrated.map_err(|e| DbError::Migrate(one_line(&e)))?;
     Ok(db)
+}
+
+/// Replicas starting together on a fresh PostgreSQL would both create the
+/// migrations table and run the same migrations, and DDL racing DDL fails
+/// (duplicate keys in the catalogue). A session-level advisory lock lets one
+/// migrate while the others wait and then find nothing to do. It is held on a
+/// connection of its own: the lock belongs to a session, and a pool may hand
+/// the unlock to another one.
+struct MigrationLock(DatabaseConnection);
+
+/// "pagepuls" in ASCII: a key no other application on the server is likely
+/// to pick.
+const MIGRATION_LOCK_KEY: i64 = 0x7061_6765_7075_6c73;
+
+impl MigrationLock {
+    async fn take(url: &str) -> Result<MigrationLock, DbError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .max_connections(1)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5));
+        let session = Database::connect(options)
+            .await
+            .map_err(|e| DbError::Connect(one_line(&e)))?;
+        session
+            .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+            .await
+            .map_err(|e| DbError::Migrate(one_line(&e)))?;
+        Ok(MigrationLock(session))
+    }
+
+    /// Ending the session releases the lock (and would, were we to crash).
+    async fn release(self) {
+        let _ = self.0.close().await;
+    }
 }
 
 /// Connects without migrating (for tests of the migrations themselves).

@@ -50,6 +50,15 @@ impl TestDb {
     /// A fresh database on the PostgreSQL server, or `None` (said loudly) when no
     /// server answers. `PAGEPULSE_REQUIRE_POSTGRES=1` turns that into a failure.
     pub async fn postgres() -> Option<TestDb> {
+        Self::postgres_scratch(true).await
+    }
+
+    /// As `postgres`, with the schema not yet created: what a first start sees.
+    pub async fn postgres_unmigrated() -> Option<TestDb> {
+        Self::postgres_scratch(false).await
+    }
+
+    async fn postgres_scratch(migrated: bool) -> Option<TestDb> {
         let admin_url = std::env::var("PAGEPULSE_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned());
         let admin = match connect_admin(&admin_url).await {
@@ -73,9 +82,12 @@ impl TestDb {
             .expect("create scratch PostgreSQL database");
         let _ = admin.close().await;
         let url = replace_database(&admin_url, &name);
-        let db = db::connect(&url)
-            .await
-            .expect("connect to scratch PostgreSQL database");
+        let db = if migrated {
+            db::connect(&url).await
+        } else {
+            db::open(&url).await
+        }
+        .expect("connect to scratch PostgreSQL database");
         Some(TestDb {
             db,
             url,

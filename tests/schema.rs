@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use migration::{Migrator, MigratorTrait};
 use pagepulse_core::{
+    db,
     entities::{daily_salt, event, site, user},
     testing::{TestDb, insert_pageview},
 };
@@ -47,6 +48,29 @@ async fn migrations_roll_back_and_reapply() {
             Migrator::get_pending_migrations(&t.db).await.unwrap().len(),
             0
         );
+        t.teardown().await;
+    }
+}
+
+/// Two replicas starting at once on a fresh PostgreSQL both come up. A race
+/// does not lose every time, hence the rounds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_migrating_a_fresh_postgres_together_both_start() {
+    for _ in 0..4 {
+        let Some(t) = TestDb::postgres_unmigrated().await else {
+            return;
+        };
+        let (first, second) = tokio::join!(db::connect(&t.url), db::connect(&t.url));
+        for replica in [first, second] {
+            let replica = replica.expect("both replicas migrate and start");
+            assert!(
+                Migrator::get_pending_migrations(&replica)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            replica.close().await.unwrap();
+        }
         t.teardown().await;
     }
 }

@@ -2,7 +2,10 @@
 
 use std::process::ExitCode;
 
-use crate::{config::Config, serve};
+use crate::{
+    config::{Config, LogFormat},
+    serve,
+};
 
 pub const USAGE: &str = "\
 usage: pagepulse [COMMAND]
@@ -179,7 +182,7 @@ pub fn run(args: &[String]) -> ExitCode {
             Err(error) => fail(&error),
         };
     }
-    init_tracing(config.debug);
+    init_tracing(config.debug, config.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .global_queue_interval(GLOBAL_QUEUE_INTERVAL)
@@ -241,11 +244,20 @@ fn fail(error: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn init_tracing(debug: bool) {
+/// Colour codes only reach a terminal: in a file, a pipe or a log collector
+/// they are noise around every field.
+fn init_tracing(debug: bool, format: LogFormat) {
+    use std::io::IsTerminal;
     let default = if debug { "debug" } else { "info,sqlx=warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
+    let _ = match format {
+        LogFormat::Text => logs.try_init(),
+        LogFormat::Json => logs.json().try_init(),
+    };
 }
 
 #[cfg(test)]

@@ -23,6 +23,13 @@ pub enum AppEnv {
     Production,
 }
 
+/// How log lines are written: `text` for people, `json` for log collectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub app_name: String,
@@ -46,6 +53,7 @@ pub struct Config {
     pub site_root: String,
     pub limits: LimitSettings,
     pub connections: ConnectionLimits,
+    pub log_format: LogFormat,
 }
 
 /// How long a client may take and how many may be connected: what keeps slow
@@ -215,6 +223,16 @@ impl Config {
             idle_timeout: seconds("KEEP_ALIVE_TIMEOUT_SECS", 75)?,
             max_connections: positive(get("MAX_CONNECTIONS"), "MAX_CONNECTIONS", 4096)? as usize,
         };
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("{other:?} (expected text or json)"),
+                ));
+            }
+        };
 
         Ok(Config {
             app_name: get("APP_NAME").unwrap_or_else(|| "PagePulse".to_owned()),
@@ -237,6 +255,7 @@ impl Config {
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             limits,
             connections,
+            log_format,
         })
     }
 
@@ -246,6 +265,24 @@ impl Config {
 
     pub fn listen_addr(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.port)
+    }
+
+    /// Development is the default so that `make run` needs no set-up, and the
+    /// default HOST listens on every interface: together they put a server
+    /// with generated secrets and cookies without `Secure` on the network by
+    /// accident. Said loudly at start-up rather than refused, because a LAN
+    /// demo is a fair use of it.
+    pub fn development_warning(&self) -> Option<String> {
+        if self.is_production() || self.host.is_loopback() {
+            return None;
+        }
+        Some(format!(
+            "APP_ENV is not production, yet HOST={} accepts connections from other machines: \
+             development defaults are in force (missing secrets are generated and kept in {SECRETS_FILE}, \
+             session cookies lack Secure, no HSTS). Set APP_ENV=production with real secrets \
+             for a public server, or HOST=127.0.0.1 for a local one.",
+            self.host
+        ))
     }
 }
 

@@ -91,7 +91,7 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         origin::same_origin_only,
     ));
-    let app = security::with_security_headers(router)
+    let app = security::with_security_headers(router, state.config.is_production())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state.clone());

@@ -26,6 +26,9 @@ pub enum StartError {
 
 /// Connects (migrating on the way), binds and serves until SIGTERM or ctrl-c.
 pub async fn serve(config: Config) -> Result<(), StartError> {
+    if let Some(warning) = config.development_warning() {
+        tracing::warn!("{warning}");
+    }
     let db = pagepulse_core::db::connect(&config.database_url).await?;
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr)

@@ -137,6 +137,11 @@ impl Ingestor {
         Ok(Outcome::Recorded)
     }
 
+    /// Whether beacons can still be committed (`/health` turns 503 otherwise).
+    pub fn writer_alive(&self) -> bool {
+        self.writer.is_running()
+    }
+
     /// Commits what is queued and stops taking events (graceful shutdown).
     pub async fn shutdown(&self) {
         self.writer.shutdown().await;

@@ -95,6 +95,15 @@ impl Writer {
         committed.await.unwrap_or(Err(WriteError::ShuttingDown))
     }
 
+    /// Whether the task still takes events: false once it has been shut down,
+    /// or has ended on its own (a panic), when every beacon would fail.
+    pub fn is_running(&self) -> bool {
+        self.task
+            .lock()
+            .map(|task| task.as_ref().is_some_and(|task| !task.is_finished()))
+            .unwrap_or(false)
+    }
+
     /// Refuses new events, commits every queued one, and waits for the task to end.
     pub async fn shutdown(&self) {
         self.stop.notify_one();

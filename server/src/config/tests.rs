@@ -214,6 +214,7 @@ fn bad_values_are_one_line_errors_naming_the_variable() {
             "a year",
             "invalid RAW_EVENT_RETENTION_DAYS",
         ),
+        ("LOG_FORMAT", "yaml", "invalid LOG_FORMAT"),
     ];
     for (var, value, expected) in cases {
         let mut env = vars(&[("DATABASE_URL", &db)]);
@@ -245,4 +246,54 @@ fn lists_and_flags_are_parsed() {
     assert!(config.disable_registration && config.debug);
     assert_eq!(config.base_url, "https://stats.example.com");
     assert_eq!(config.listen_addr().to_string(), "127.0.0.1:9000");
+}
+
+#[test]
+fn log_format_is_text_unless_json_is_asked_for() {
+    let dir = scratch_dir();
+    let db = sqlite_in(&dir);
+    let format = |value: Option<&str>| {
+        let mut env = vars(&[("DATABASE_URL", &db)]);
+        if let Some(value) = value {
+            env.insert("LOG_FORMAT".into(), value.into());
+        }
+        Config::from_vars(&env).unwrap().log_format
+    };
+    assert_eq!(format(None), LogFormat::Text);
+    assert_eq!(format(Some("text")), LogFormat::Text);
+    assert_eq!(format(Some("json")), LogFormat::Json);
+    let env = vars(&[("DATABASE_URL", &db), ("LOG_FORMAT", "JSON-ish")]);
+    let err = Config::from_vars(&env).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        r#"invalid LOG_FORMAT: "JSON-ish" (expected text or json)"#
+    );
+}
+
+#[test]
+fn development_defaults_on_the_network_are_warned_about() {
+    let dir = scratch_dir();
+    let db = sqlite_in(&dir);
+    let warning = |pairs: &[(&str, &str)]| {
+        let mut env = vars(&[
+            ("DATABASE_URL", &db),
+            ("SECRET_KEY", "production-secret-key-long-enough-0000"),
+            ("JWT_SECRET_KEY", "production-jwt-secret-long-enough-00000"),
+        ]);
+        for (k, v) in pairs {
+            env.insert((*k).into(), (*v).into());
+        }
+        Config::from_vars(&env).unwrap().development_warning()
+    };
+    let by_default = warning(&[]).expect("the default HOST is 0.0.0.0");
+    assert!(by_default.contains("HOST=0.0.0.0"), "{by_default}");
+    assert!(by_default.contains("development defaults"), "{by_default}");
+    assert!(by_default.contains("APP_ENV=production"), "{by_default}");
+    assert!(!by_default.contains('\n'));
+    assert!(warning(&[("HOST", "192.168.1.10")]).is_some());
+    assert!(warning(&[("HOST", "::")]).is_some());
+    assert!(warning(&[("APP_ENV", "development")]).is_some());
+    assert_eq!(warning(&[("HOST", "127.0.0.1")]), None);
+    assert_eq!(warning(&[("HOST", "::1")]), None);
+    assert_eq!(warning(&[("APP_ENV", "production")]), None);
 }

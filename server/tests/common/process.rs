@@ -65,13 +65,29 @@ pub struct Server {
 impl Server {
     /// Starts `pagepulse serve` in `dir` with `env` and waits until `/health` is 200.
     pub fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
+        Server::start_with(dir, env, Stdio::null())
+    }
+
+    /// As `start`, with the log (standard output) going to `stdout`.
+    pub fn start_with(dir: &Path, env: &[(&str, &str)], stdout: Stdio) -> Server {
+        Server::start_within(dir, env, stdout, Duration::from_secs(30))
+    }
+
+    /// As `start_with`, giving the server `limit` to answer. A server that
+    /// exits instead fails at once, with its last words (standard error).
+    pub fn start_within(
+        dir: &Path,
+        env: &[(&str, &str)],
+        stdout: Stdio,
+        limit: Duration,
+    ) -> Server {
         let port = free_port();
         let mut command = pagepulse(dir);
         command
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stdout(stdout)
+            .stderr(Stdio::piped());
         for (name, value) in env {
             command.env(name, value);
         }
@@ -79,14 +95,25 @@ impl Server {
             child: command.spawn().unwrap(),
             port,
         };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + limit;
         loop {
             if http_get(port, "/health").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+                // Drained from here on: a full pipe must not stall the server.
+                if let Some(mut pipe) = server.child.stderr.take() {
+                    std::thread::spawn(move || std::io::copy(&mut pipe, &mut std::io::sink()));
+                }
                 return server;
+            }
+            if let Some(status) = server.child.try_wait().unwrap() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = server.child.stderr.take() {
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                panic!("server exited ({status}) instead of answering: {stderr}");
             }
             if Instant::now() > deadline {
                 let _ = server.child.kill();
-                panic!("server did not answer within 30 s");
+                panic!("server did not answer within {limit:?}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
