@@ -179,7 +179,7 @@ impl Deadlines {
 /// Whether `bytes`, after the `tail` of what came before, complete a head
 /// (`\r\n\r\n`); keeps the new tail.
 fn ends_head(tail: &mut [u8; 3], bytes: &[u8]) -> bool {
-    let mut window = [tail[0], tail[1], tail[2], 0];
+    let mut window = [0, tail[0], tail[1], tail[2]];
     for &byte in bytes {
         window = [window[1], window[2], window[3], byte];
         if &window == b"\r\n\r\n" {
