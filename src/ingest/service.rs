@@ -122,8 +122,18 @@ impl Ingestor {
         let now = Utc::now();
         let mut events = Vec::with_capacity(beacon.sites.len());
         let mut first_drop = None;
+        let mut counted = Vec::with_capacity(beacon.sites.len());
         for key in &beacon.sites {
-            match self.event_for(beacon, key, client, &agent, now).await? {
+            let Some(site) = self.site(key).await? else {
+                first_drop.get_or_insert(Dropped::UnknownSite);
+                continue;
+            };
+            // Two names of one site (an id and its domain, say) are one event.
+            if counted.contains(&site.id) {
+                continue;
+            }
+            counted.push(site.id);
+            match self.event_for(beacon, &site, client, &agent, now).await? {
                 Ok(event) => events.push(event),
                 Err(reason) => {
                     first_drop.get_or_insert(reason);
@@ -154,14 +164,11 @@ impl Ingestor {
     async fn event_for(
         &self,
         beacon: &Beacon,
-        key: &SiteKey,
+        site: &SiteRef,
         client: &Client,
         agent: &agent::Agent,
         now: chrono::DateTime<Utc>,
     ) -> Result<Result<NewEvent, Dropped>, DbErr> {
-        let Some(site) = self.site(key).await? else {
-            return Ok(Err(Dropped::UnknownSite));
-        };
         if !super::page::host_belongs_to(&beacon.page.hostname, &site.domain) {
             return Ok(Err(Dropped::HostnameMismatch));
         }
