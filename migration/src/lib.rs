@@ -10,6 +10,7 @@ mod m20261128_000003_open_visits;
 mod m20261128_000004_visit_sources;
 mod m20261128_000005_rollups;
 mod m20261129_000006_rollup_slices;
+mod m20261201_000007_site_deletions;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_visit_sources::Migration),
             Box::new(m20261128_000005_rollups::Migration),
             Box::new(m20261129_000006_rollup_slices::Migration),
+            Box::new(m20261201_000007_site_deletions::Migration),
         ]
     }
 }

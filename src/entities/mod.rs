@@ -8,4 +8,5 @@ pub mod rollup_run;
 pub mod rollup_slice;
 pub mod rollup_value;
 pub mod site;
+pub mod site_deletion;
 pub mod user;

@@ -153,11 +153,13 @@ impl Ingestor {
     }
 
     /// Deletes salts older than yesterday and visit bookkeeping older than two
-    /// days. Run at start-up and then hourly, so it happens without traffic too.
+    /// days, and finishes deleting sites whose purge a restart cut short. Run
+    /// at start-up and then hourly, so it happens without traffic too.
     pub async fn forget_old(&self) -> Result<(), DbErr> {
         let now = Utc::now();
         visitor::forget_old_salts(&self.db, now.date_naive()).await?;
         store::forget_old_visits(&self.db, now.timestamp_millis()).await?;
+        crate::sites::purge_pending(&self.db).await?;
         Ok(())
     }
 
@@ -244,7 +246,8 @@ impl Ingestor {
         }
         let query = site::Entity::find()
             .select_only()
-            .columns([site::Column::Id, site::Column::Domain]);
+            .columns([site::Column::Id, site::Column::Domain])
+            .filter(crate::sites::not_deleted());
         let query = match key {
             SiteKey::Id(id) => query.filter(site::Column::Id.eq(*id)),
             SiteKey::Domain(domain) => query.filter(site::Column::Domain.eq(domain.as_str())),

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     analytics::period::{day_start, local_date},
+    chunked,
     entities::{event, rollup_day, rollup_run, site},
 };
 
@@ -109,11 +110,21 @@ pub async fn last_run(db: &DatabaseConnection) -> Result<Option<rollup_run::Mode
 
 async fn sites(db: &DatabaseConnection, only: Option<Uuid>) -> Result<Vec<site::Model>, DbErr> {
     match only {
-        Some(id) => match site::Entity::find_by_id(id).one(db).await? {
+        Some(id) => match site::Entity::find_by_id(id)
+            .filter(crate::sites::not_deleted())
+            .one(db)
+            .await?
+        {
             Some(site) => Ok(vec![site]),
             None => Err(DbErr::RecordNotFound(format!("no site with id {id}"))),
         },
-        None => site::Entity::find().all(db).await,
+        // A site being deleted needs no rollups, and its purge needs no rival.
+        None => {
+            site::Entity::find()
+                .filter(crate::sites::not_deleted())
+                .all(db)
+                .await
+        }
     }
 }
 
@@ -188,6 +199,7 @@ async fn rolled_days(
 /// Deletes the site's raw events from before the retention's first day, but
 /// only once every day up to and including it is rolled up: nothing is lost
 /// unrolled, and that day's carry was taken while the day before still existed.
+/// A chunk at a time (see `chunked`), so a large backlog does not stall ingest.
 async fn prune(
     db: &DatabaseConnection,
     site: &site::Model,
@@ -211,12 +223,9 @@ async fn prune(
         tracing::warn!(site = %site.id, rolled, needed, "raw events kept: days before the retention are not all rolled up");
         return Ok(0);
     }
-    let deleted = event::Entity::delete_many()
-        .filter(event::Column::SiteId.eq(site.id))
-        .filter(event::Column::Ts.lt(day_start(tz, keep_from)))
-        .exec(db)
-        .await?;
-    Ok(deleted.rows_affected)
+    let before = day_start(tz, keep_from);
+    let deleted = chunked::delete(db, "events", chunked::Key::Id, site.id, Some(before)).await?;
+    Ok(deleted.rows)
 }
 
 async fn record(
