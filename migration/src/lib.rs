@@ -11,6 +11,7 @@ mod m20261128_000004_visit_sources;
 mod m20261128_000005_rollups;
 mod m20261129_000006_rollup_slices;
 mod m20261201_000007_site_deletions;
+mod m20261201_000008_rollup_failures;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_rollups::Migration),
             Box::new(m20261129_000006_rollup_slices::Migration),
             Box::new(m20261201_000007_site_deletions::Migration),
+            Box::new(m20261201_000008_rollup_failures::Migration),
         ]
     }
 }

@@ -47,10 +47,17 @@ pub struct RunReport {
     /// Site-days this run rolled up (another process may have taken some).
     pub days: u64,
     pub events_pruned: u64,
+    /// Site-days whose rollup failed: logged, left pending for the next run,
+    /// and no reason to stop the others or the pruning.
+    pub failed_days: u64,
+    pub first_failure: Option<String>,
+    pub last_failure: Option<String>,
 }
 
 /// Rolls up every closed day not yet rolled up, then prunes, and records the run
-/// (errors too). `progress(done, total)` follows the days.
+/// (errors too). `progress(done, total)` follows the days. A site-day that
+/// fails is counted in the report and the run goes on; a site with a failed
+/// day keeps its raw events (`prune` waits for every day to be rolled up).
 pub async fn run(
     db: &DatabaseConnection,
     options: &RollupOptions,
@@ -80,8 +87,16 @@ pub async fn run(
         let total = work.len() as u64;
         progress(0, total);
         for (n, (site, day)) in work.into_iter().enumerate() {
-            if roll_day(db, site.id, zone(site), day).await? {
-                report.days += 1;
+            match roll_day(db, site.id, zone(site), day).await {
+                Ok(true) => report.days += 1,
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::error!(site = %site.id, %day, %error, "site-day not rolled up; tried again next run");
+                    let failure = format!("site {} day {day}: {error}", site.id);
+                    report.failed_days += 1;
+                    report.first_failure.get_or_insert_with(|| failure.clone());
+                    report.last_failure = Some(failure);
+                }
             }
             progress(n as u64 + 1, total);
         }
@@ -241,6 +256,9 @@ async fn record(
         days: Set(report.days as i64),
         events_pruned: Set(report.events_pruned as i64),
         error: Set(error.map(ToString::to_string)),
+        failed_days: Set(report.failed_days as i64),
+        first_failure: Set(report.first_failure.clone()),
+        last_failure: Set(report.last_failure.clone()),
         ..Default::default()
     };
     rollup_run::Entity::insert(run)

@@ -39,6 +39,7 @@ pub async fn details(State(db): State<DatabaseConnection>) -> impl IntoResponse 
                 "days_rolled_up": run.days,
                 "events_pruned": run.events_pruned,
                 "error": run.error,
+                "failed_days": run.failed_days,
             })
         }),
         Err(error) => {
