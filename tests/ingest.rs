@@ -2,8 +2,6 @@
 //! two writers (two server processes) on one database, and a shutdown that
 //! commits everything already queued. The queue's bound: `ingest_queue.rs`.
 
-use std::time::Duration;
-
 use pagepulse_core::{
     entities::{event, open_visit},
     ingest::{
