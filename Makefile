@@ -15,7 +15,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
 .PHONY: help tools tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm tool-chromium \
-        vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard clean
+        vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard bench-delete clean
 
 help:
 	@echo "make run    install what is missing, build, serve on http://localhost:8000 (SQLite)"
@@ -129,6 +129,12 @@ bench-ingest: tool-npm tool-wrk tracker
 bench-dashboard:
 	cargo build --release -p server --bin pagepulse
 	server/bench/dashboard.sh
+
+# Beacon latency for one site while another site of a million events is deleted;
+# see docs/benchmarks.md.
+bench-delete: tool-wrk
+	cargo build --release -p server --bin pagepulse
+	server/bench/delete.sh
 
 clean:
 	cargo clean

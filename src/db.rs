@@ -252,6 +252,10 @@ async fn open_pool(url: &str, role: Role) -> Result<DatabaseConnection, DbError>
                         .pragma("cache_size", "-65536")
                         .pragma("temp_store", "memory")
                         .pragma("wal_autocheckpoint", autocheckpoint)
+                        // Deleted rows are overwritten with zeros, not just
+                        // unlinked: a forgotten salt must not linger in a free
+                        // page (SPEC §4; `visitor::forget_old_salts`).
+                        .pragma("secure_delete", "on")
                 });
         }
         Backend::Postgres => {

@@ -4,14 +4,19 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, SqlErr,
 };
 use uuid::Uuid;
 
 use crate::{
-    entities::{event, site},
+    entities::site,
     validate::{self, FieldError},
 };
+
+mod purge;
+
+pub(crate) use purge::not_deleted;
+pub use purge::{Purged, purge_pending};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
@@ -117,6 +122,7 @@ pub async fn create(
 pub async fn list(db: &DatabaseConnection, owner_id: Uuid) -> Result<Vec<site::Model>, SiteError> {
     Ok(site::Entity::find()
         .filter(site::Column::OwnerId.eq(owner_id))
+        .filter(not_deleted())
         .order_by_asc(site::Column::CreatedAt)
         .order_by_asc(site::Column::Name)
         .all(db)
@@ -130,6 +136,7 @@ pub async fn get(
 ) -> Result<site::Model, SiteError> {
     site::Entity::find_by_id(id)
         .filter(site::Column::OwnerId.eq(owner_id))
+        .filter(not_deleted())
         .one(db)
         .await?
         .ok_or(SiteError::NotFound)
@@ -139,6 +146,7 @@ pub async fn get(
 pub async fn get_public(db: &DatabaseConnection, id: Uuid) -> Result<site::Model, SiteError> {
     site::Entity::find_by_id(id)
         .filter(site::Column::Public.eq(true))
+        .filter(not_deleted())
         .one(db)
         .await?
         .ok_or(SiteError::NotFound)
@@ -167,17 +175,24 @@ pub async fn update(
     site.update(db).await.map_err(domain_conflict)
 }
 
-/// Removes the site and everything recorded for it, in one transaction.
-pub async fn delete(db: &DatabaseConnection, owner_id: Uuid, id: Uuid) -> Result<(), SiteError> {
+/// Removes the site and everything recorded for it. The site is hidden at
+/// once; its rows then go a chunk at a time (see `chunked`), so beacons for
+/// other sites are not held up by a large site's delete. Returns once all is
+/// gone. The purge runs as a task of its own: a request that gives up waiting
+/// does not leave it half done (and `purge_pending` finishes any that a
+/// restart cut short).
+pub async fn delete(
+    db: &DatabaseConnection,
+    owner_id: Uuid,
+    id: Uuid,
+) -> Result<Purged, SiteError> {
     let site = get(db, owner_id, id).await?;
-    let txn = db.begin().await?;
-    event::Entity::delete_many()
-        .filter(event::Column::SiteId.eq(site.id))
-        .exec(&txn)
-        .await?;
-    site::Entity::delete_by_id(site.id).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(())
+    purge::hide(db, site.id).await?;
+    let task = tokio::spawn(purge::purge(db.clone(), site.id));
+    let purged = task
+        .await
+        .map_err(|e| DbErr::Custom(format!("site purge stopped: {e}")))??;
+    Ok(purged)
 }
 
 fn domain_conflict(e: DbErr) -> SiteError {

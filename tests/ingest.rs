@@ -1,8 +1,6 @@
 //! The ingest writer on both backends: group commit, visits that stay right with
-//! two writers (two server processes) on one database, a bounded queue, and a
-//! shutdown that commits everything already queued.
-
-use std::time::Duration;
+//! two writers (two server processes) on one database, and a shutdown that
+//! commits everything already queued. The queue's bound: `ingest_queue.rs`.
 
 use pagepulse_core::{
     entities::{event, open_visit},
@@ -132,48 +130,6 @@ async fn two_writers_on_one_database_agree_on_visits() {
         let _ = other_db.close().await;
         t.teardown().await;
     }
-}
-
-#[tokio::test]
-async fn a_full_queue_refuses_instead_of_growing() {
-    // SQLite: another connection holds the write lock, so the writer's first
-    // commit waits and the queue behind it fills.
-    let t = TestDb::sqlite().await;
-    let site = insert_site(&t.db, "example.com").await;
-    let blocker = Database::connect(&t.url).await.unwrap();
-    blocker.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
-    let writer = Writer::spawn(
-        t.db.clone(),
-        WriterOptions {
-            queue: 2,
-            batch: 1,
-            ..WriterOptions::default()
-        },
-    );
-    let mut waiting = Vec::new();
-    let mut refused = 0;
-    for i in 0..10 {
-        let w = writer.clone();
-        let task = tokio::spawn(async move { w.write(vec![event(site, 1, i, "/")]).await });
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        if task.is_finished() {
-            assert_eq!(task.await.unwrap(), Err(WriteError::QueueFull));
-            refused += 1;
-        } else {
-            waiting.push(task);
-        }
-    }
-    // One in the writer's hands, two queued; the rest were refused at once.
-    assert_eq!(waiting.len(), 3);
-    assert_eq!(refused, 7);
-    blocker.execute_unprepared("COMMIT").await.unwrap();
-    for task in waiting {
-        task.await.unwrap().unwrap();
-    }
-    assert_eq!(event::Entity::find().count(&t.db).await.unwrap(), 3);
-    writer.shutdown().await;
-    let _ = blocker.close().await;
-    t.teardown().await;
 }
 
 #[tokio::test]

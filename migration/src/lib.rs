@@ -10,7 +10,9 @@ mod m20261128_000003_open_visits;
 mod m20261128_000004_visit_sources;
 mod m20261128_000005_rollups;
 mod m20261129_000006_rollup_slices;
-mod m20261201_000008_sessions;
+mod m20261201_000007_site_deletions;
+mod m20261201_000008_rollup_failures;
+mod m20261201_000009_sessions;
 
 pub struct Migrator;
 
@@ -24,7 +26,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_visit_sources::Migration),
             Box::new(m20261128_000005_rollups::Migration),
             Box::new(m20261129_000006_rollup_slices::Migration),
-            Box::new(m20261201_000008_sessions::Migration),
+            Box::new(m20261201_000007_site_deletions::Migration),
+            Box::new(m20261201_000008_rollup_failures::Migration),
+            Box::new(m20261201_000009_sessions::Migration),
         ]
     }
 }

@@ -37,6 +37,7 @@ async fn rollup_tick(_tick: Tick, job: Data<Job>) -> Result<(), BoxDynError> {
                 days = report.days,
                 duration_ms = report.duration_ms,
                 events_pruned = report.events_pruned,
+                failed_days = report.failed_days,
                 "rollup run finished"
             );
             Ok(())

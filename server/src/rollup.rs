@@ -35,5 +35,12 @@ pub async fn run(
         started.elapsed().as_secs_f64(),
         report.events_pruned
     );
-    Ok(())
+    // Said on stderr and in the exit status, so a script notices.
+    match report.first_failure {
+        Some(first) => Err(format!(
+            "{} site-days failed and stay pending (first: {first})",
+            report.failed_days
+        )),
+        None => Ok(()),
+    }
 }

@@ -166,3 +166,43 @@ async fn wrong_methods_are_refused() {
     }
     t.teardown().await;
 }
+
+#[tokio::test]
+async fn a_domain_list_stores_one_event_per_distinct_site_and_at_most_ten() {
+    for t in TestDb::all().await {
+        let app = app(&t);
+        let cookie = sign_up(&app, "owner@example.com").await;
+        create_site(&app, &cookie, "Site", "example.com").await;
+        create_site(&app, &cookie, "Other", "other.example").await;
+        let post = |d: String| {
+            let app = app.clone();
+            async move {
+                let body = format!(r#"{{"n":"pageview","u":"https://example.com/","d":"{d}"}}"#);
+                send(
+                    &app,
+                    Method::POST,
+                    "/api/event",
+                    &[("content-type", "text/plain"), ("user-agent", CHROME)],
+                    Some(&body),
+                )
+                .await
+            }
+        };
+        // Five names of one site, one of another site (whose hostname does not
+        // match, so it is dropped), one unknown: one event.
+        let repeated = "example.com,EXAMPLE.com, www.example.com ,https://example.com/x,example.com.,other.example,nobody.example";
+        let reply = post(repeated.into()).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+        assert_eq!(event::Entity::find().count(&t.db).await.unwrap(), 1);
+
+        let eleven: Vec<String> = (0..11).map(|i| format!("s{i}.example.com")).collect();
+        let reply = post(eleven.join(",")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", t.backend);
+        assert_eq!(
+            reply.json()["error"],
+            "\"d\" names more than 10 distinct domains"
+        );
+        assert_eq!(event::Entity::find().count(&t.db).await.unwrap(), 1);
+        t.teardown().await;
+    }
+}

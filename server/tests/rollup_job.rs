@@ -139,6 +139,7 @@ async fn the_command_reports_progress_and_health_shows_the_last_run() {
         "{health}"
     );
     assert!(health.contains(r#""trigger":"cli""#), "{health}");
+    assert!(health.contains(r#""failed_days":0"#), "{health}");
 
     let unknown = pagepulse(dir.path())
         .args(["rollup", "--site", &uuid::Uuid::new_v4().to_string()])

@@ -9,4 +9,5 @@ pub mod rollup_slice;
 pub mod rollup_value;
 pub mod session;
 pub mod site;
+pub mod site_deletion;
 pub mod user;

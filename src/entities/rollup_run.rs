@@ -14,6 +14,11 @@ pub struct Model {
     pub days: i64,
     pub events_pruned: i64,
     pub error: Option<String>,
+    /// Site-days that failed to roll up; they are tried again next run.
+    pub failed_days: i64,
+    /// The run's first and last failed site-day, with the error.
+    pub first_failure: Option<String>,
+    pub last_failure: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,9 @@ pub const MAX_REFERRER_CHARS: usize = 2048;
 pub const MAX_PROPS: usize = 30;
 pub const MAX_PROP_KEY_CHARS: usize = 300;
 pub const MAX_PROP_VALUE_CHARS: usize = 2000;
+/// Distinct domains one Plausible beacon may name (SPEC §11): each becomes an
+/// event, so an unbounded list would let one request write unboundedly.
+pub const MAX_DOMAINS: usize = 10;
 
 /// Which site a beacon is for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -48,6 +51,8 @@ pub enum BeaconError {
     Props,
     #[error("\"d\" is not a valid domain")]
     Domain,
+    #[error("\"d\" names more than {MAX_DOMAINS} distinct domains")]
+    TooManyDomains,
     #[error(transparent)]
     Page(#[from] page::PageError),
 }
@@ -98,19 +103,36 @@ pub fn parse_plausible(body: &[u8]) -> Result<Beacon, BeaconError> {
         }
     }
     let sites = match wire.d.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(list) => list
-            .split(',')
-            .map(|d| {
-                crate::sites::normalize_domain(d)
-                    .map(SiteKey::Domain)
-                    .map_err(|_| BeaconError::Domain)
-            })
-            .collect::<Result<Vec<_>, _>>()?,
+        Some(list) => domains(list)?,
         None => vec![SiteKey::Domain(
             crate::sites::normalize_domain(&page.hostname).map_err(|_| BeaconError::Domain)?,
         )],
     };
     finish(wire, sites, page)
+}
+
+/// Plausible's comma-separated `d`, normalised and de-duplicated in order, so
+/// `example.com, WWW.example.com` is one site. Empty items (a trailing comma)
+/// are skipped; stopping at the first domain past the limit keeps the work
+/// bounded by the limit, not by the list.
+fn domains(list: &str) -> Result<Vec<SiteKey>, BeaconError> {
+    let mut sites = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let site = crate::sites::normalize_domain(item)
+            .map(SiteKey::Domain)
+            .map_err(|_| BeaconError::Domain)?;
+        if sites.contains(&site) {
+            continue;
+        }
+        if sites.len() == MAX_DOMAINS {
+            return Err(BeaconError::TooManyDomains);
+        }
+        sites.push(site);
+    }
+    if sites.is_empty() {
+        return Err(BeaconError::Domain);
+    }
+    Ok(sites)
 }
 
 fn wire(body: &[u8]) -> Result<Wire, BeaconError> {

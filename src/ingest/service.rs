@@ -122,8 +122,18 @@ impl Ingestor {
         let now = Utc::now();
         let mut events = Vec::with_capacity(beacon.sites.len());
         let mut first_drop = None;
+        let mut counted = Vec::with_capacity(beacon.sites.len());
         for key in &beacon.sites {
-            match self.event_for(beacon, key, client, &agent, now).await? {
+            let Some(site) = self.site(key).await? else {
+                first_drop.get_or_insert(Dropped::UnknownSite);
+                continue;
+            };
+            // Two names of one site (an id and its domain, say) are one event.
+            if counted.contains(&site.id) {
+                continue;
+            }
+            counted.push(site.id);
+            match self.event_for(beacon, &site, client, &agent, now).await? {
                 Ok(event) => events.push(event),
                 Err(reason) => {
                     first_drop.get_or_insert(reason);
@@ -148,25 +158,24 @@ impl Ingestor {
     }
 
     /// Deletes salts older than yesterday and visit bookkeeping older than two
-    /// days. Run at start-up and then hourly, so it happens without traffic too.
+    /// days, and finishes deleting sites whose purge a restart cut short. Run
+    /// at start-up and then hourly, so it happens without traffic too.
     pub async fn forget_old(&self) -> Result<(), DbErr> {
         let now = Utc::now();
         visitor::forget_old_salts(&self.db, now.date_naive()).await?;
         store::forget_old_visits(&self.db, now.timestamp_millis()).await?;
+        crate::sites::purge_pending(&self.db).await?;
         Ok(())
     }
 
     async fn event_for(
         &self,
         beacon: &Beacon,
-        key: &SiteKey,
+        site: &SiteRef,
         client: &Client,
         agent: &agent::Agent,
         now: chrono::DateTime<Utc>,
     ) -> Result<Result<NewEvent, Dropped>, DbErr> {
-        let Some(site) = self.site(key).await? else {
-            return Ok(Err(Dropped::UnknownSite));
-        };
         if !super::page::host_belongs_to(&beacon.page.hostname, &site.domain) {
             return Ok(Err(Dropped::HostnameMismatch));
         }
@@ -242,7 +251,8 @@ impl Ingestor {
         }
         let query = site::Entity::find()
             .select_only()
-            .columns([site::Column::Id, site::Column::Domain]);
+            .columns([site::Column::Id, site::Column::Domain])
+            .filter(crate::sites::not_deleted());
         let query = match key {
             SiteKey::Id(id) => query.filter(site::Column::Id.eq(*id)),
             SiteKey::Domain(domain) => query.filter(site::Column::Domain.eq(domain.as_str())),

@@ -7,8 +7,8 @@ use std::net::IpAddr;
 
 use chrono::{Days, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, Statement, sea_query::OnConflict,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -64,14 +64,51 @@ pub async fn salt_for(db: &DatabaseConnection, day: NaiveDate) -> Result<Salt, D
         .ok_or_else(|| DbErr::RecordNotFound(format!("daily salt for {day}")))
 }
 
-/// Deletes every salt older than yesterday (relative to `today`, UTC).
+/// Deletes every salt older than yesterday (relative to `today`, UTC), and
+/// then the copies the database keeps of deleted rows, as far as it can.
+/// SQLite: `secure_delete` (see `db`) zeroes the row in the page's new image,
+/// but the log still holds the page's earlier images, salt and all, until a
+/// checkpoint has copied it into the file and the log is truncated.
+/// PostgreSQL: the deleted row stays in its page as a dead tuple until VACUUM
+/// (which marks the space reusable; the bytes go when it is reused).
 pub async fn forget_old_salts(db: &DatabaseConnection, today: NaiveDate) -> Result<u64, DbErr> {
     let keep_from = today.checked_sub_days(Days::new(1)).unwrap_or(today);
     let deleted = daily_salt::Entity::delete_many()
         .filter(daily_salt::Column::Day.lt(keep_from))
         .exec(db)
-        .await?;
-    Ok(deleted.rows_affected)
+        .await?
+        .rows_affected;
+    if deleted > 0 {
+        scrub_deleted(db).await?;
+    }
+    Ok(deleted)
+}
+
+async fn scrub_deleted(db: &DatabaseConnection) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            // One row: busy flag, frames in the log, frames copied. Busy means
+            // a reader still needed old frames; they are overwritten once the
+            // log starts over (`db::checkpoints`).
+            let row = db
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "PRAGMA wal_checkpoint(TRUNCATE)",
+                ))
+                .await?;
+            if row.and_then(|r| r.try_get_by_index::<i64>(0).ok()) == Some(1) {
+                tracing::warn!(
+                    "write-ahead log not truncated: deleted salts stay in it until it starts over"
+                );
+            }
+        }
+        // Not in a transaction: VACUUM refuses to run inside one.
+        DbBackend::Postgres => {
+            db.execute_unprepared("VACUUM daily_salts").await?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 async fn stored_salt(db: &DatabaseConnection, day: NaiveDate) -> Result<Option<Salt>, DbErr> {

@@ -2,7 +2,8 @@
 //! wait; the task takes everything queued so far, commits it as one transaction
 //! and only then answers each request. Under load, batches grow by themselves
 //! (everything that arrived during the last commit goes into the next), so one
-//! fsync covers hundreds of events. The queue is bounded: when it is full, the
+//! fsync covers hundreds of events. The queue is bounded in events, not in
+//! requests (one Plausible beacon may carry several): when it is full, the
 //! caller is told to come back later instead of memory growing without limit.
 //!
 //! On SQLite the fsync is taken out of the commit (`sync_wal`): the writer's
@@ -18,7 +19,7 @@ use std::{
 
 use sea_orm::DatabaseConnection;
 use tokio::{
-    sync::{Notify, mpsc, oneshot},
+    sync::{Notify, OwnedSemaphorePermit, Semaphore, TryAcquireError, mpsc, oneshot},
     task::JoinHandle,
 };
 
@@ -26,7 +27,8 @@ use super::store::{self, NewEvent};
 
 #[derive(Clone, Debug)]
 pub struct WriterOptions {
-    /// Events waiting for a commit, at most.
+    /// Events accepted and not yet committed (queued or in the batch being
+    /// committed), at most.
     pub queue: usize,
     /// Events per transaction, at most.
     pub batch: usize,
@@ -57,6 +59,10 @@ pub enum WriteError {
 
 type Reply = oneshot::Sender<Result<(), WriteError>>;
 
+/// One request's events, with its share of the queue: one permit per event,
+/// given back once the batch holding them is committed.
+type Job = (Vec<NewEvent>, Reply, OwnedSemaphorePermit);
+
 /// A committed batch's requests, each with its outcome so far.
 type Answers = Vec<(Reply, Result<(), WriteError>)>;
 
@@ -67,7 +73,9 @@ const SYNC_QUEUE: usize = 4;
 /// A handle on the writer task; clones share it.
 #[derive(Clone)]
 pub struct Writer {
-    queue: mpsc::Sender<(Vec<NewEvent>, Reply)>,
+    /// Unbounded itself: `room` bounds what it holds.
+    queue: mpsc::UnboundedSender<Job>,
+    room: Arc<Semaphore>,
     stop: Arc<Notify>,
     task: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
@@ -75,23 +83,39 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer task on the current Tokio runtime.
     pub fn spawn(db: DatabaseConnection, options: WriterOptions) -> Writer {
-        let (queue, jobs) = mpsc::channel(options.queue.max(1));
+        let (queue, jobs) = mpsc::unbounded_channel();
+        let room = Arc::new(Semaphore::new(
+            options.queue.clamp(1, Semaphore::MAX_PERMITS),
+        ));
         let stop = Arc::new(Notify::new());
         let task = tokio::spawn(run(db, jobs, stop.clone(), options));
         Writer {
             queue,
+            room,
             stop,
             task: Arc::new(Mutex::new(Some(task))),
         }
     }
 
     /// Stores `events` (one beacon's worth) and returns once they are committed.
+    /// More events than the whole queue holds are refused as `QueueFull`.
     pub async fn write(&self, events: Vec<NewEvent>) -> Result<(), WriteError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let wanted = u32::try_from(events.len()).map_err(|_| WriteError::QueueFull)?;
+        let permit = self
+            .room
+            .clone()
+            .try_acquire_many_owned(wanted)
+            .map_err(|e| match e {
+                TryAcquireError::NoPermits => WriteError::QueueFull,
+                TryAcquireError::Closed => WriteError::ShuttingDown,
+            })?;
         let (reply, committed) = oneshot::channel();
-        self.queue.try_send((events, reply)).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => WriteError::QueueFull,
-            mpsc::error::TrySendError::Closed(_) => WriteError::ShuttingDown,
-        })?;
+        self.queue
+            .send((events, reply, permit))
+            .map_err(|_| WriteError::ShuttingDown)?;
         committed.await.unwrap_or(Err(WriteError::ShuttingDown))
     }
 
@@ -116,7 +140,7 @@ impl Writer {
 
 async fn run(
     db: DatabaseConnection,
-    mut jobs: mpsc::Receiver<(Vec<NewEvent>, Reply)>,
+    mut jobs: mpsc::UnboundedReceiver<Job>,
     stop: Arc<Notify>,
     options: WriterOptions,
 ) {
@@ -142,19 +166,25 @@ async fn run(
                 }
             }
         };
-        let Some((first, reply)) = job else { break };
+        let Some((first, reply, permit)) = job else {
+            break;
+        };
         let mut sizes = vec![first.len()];
+        let mut permits = vec![permit];
         events.extend(first);
         replies.push(reply);
         while events.len() < max_batch {
-            let Ok((more, reply)) = jobs.try_recv() else {
+            let Ok((more, reply, permit)) = jobs.try_recv() else {
                 break;
             };
             sizes.push(more.len());
+            permits.push(permit);
             events.extend(more);
             replies.push(reply);
         }
         let answers = commit(&db, &mut events, &mut replies, &sizes).await;
+        // The events are written and dropped: their room in the queue is free.
+        drop(permits);
         match &syncer {
             Some((committed, _)) => {
                 if let Err(unsent) = committed.send(answers).await {

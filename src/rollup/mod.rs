@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     analytics::period::{day_start, local_date},
+    chunked,
     entities::{event, rollup_day, rollup_run, site},
 };
 
@@ -46,10 +47,17 @@ pub struct RunReport {
     /// Site-days this run rolled up (another process may have taken some).
     pub days: u64,
     pub events_pruned: u64,
+    /// Site-days whose rollup failed: logged, left pending for the next run,
+    /// and no reason to stop the others or the pruning.
+    pub failed_days: u64,
+    pub first_failure: Option<String>,
+    pub last_failure: Option<String>,
 }
 
 /// Rolls up every closed day not yet rolled up, then prunes, and records the run
-/// (errors too). `progress(done, total)` follows the days.
+/// (errors too). `progress(done, total)` follows the days. A site-day that
+/// fails is counted in the report and the run goes on; a site with a failed
+/// day keeps its raw events (`prune` waits for every day to be rolled up).
 pub async fn run(
     db: &DatabaseConnection,
     options: &RollupOptions,
@@ -79,8 +87,16 @@ pub async fn run(
         let total = work.len() as u64;
         progress(0, total);
         for (n, (site, day)) in work.into_iter().enumerate() {
-            if roll_day(db, site.id, zone(site), day).await? {
-                report.days += 1;
+            match roll_day(db, site.id, zone(site), day).await {
+                Ok(true) => report.days += 1,
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::error!(site = %site.id, %day, %error, "site-day not rolled up; tried again next run");
+                    let failure = format!("site {} day {day}: {error}", site.id);
+                    report.failed_days += 1;
+                    report.first_failure.get_or_insert_with(|| failure.clone());
+                    report.last_failure = Some(failure);
+                }
             }
             progress(n as u64 + 1, total);
         }
@@ -109,11 +125,21 @@ pub async fn last_run(db: &DatabaseConnection) -> Result<Option<rollup_run::Mode
 
 async fn sites(db: &DatabaseConnection, only: Option<Uuid>) -> Result<Vec<site::Model>, DbErr> {
     match only {
-        Some(id) => match site::Entity::find_by_id(id).one(db).await? {
+        Some(id) => match site::Entity::find_by_id(id)
+            .filter(crate::sites::not_deleted())
+            .one(db)
+            .await?
+        {
             Some(site) => Ok(vec![site]),
             None => Err(DbErr::RecordNotFound(format!("no site with id {id}"))),
         },
-        None => site::Entity::find().all(db).await,
+        // A site being deleted needs no rollups, and its purge needs no rival.
+        None => {
+            site::Entity::find()
+                .filter(crate::sites::not_deleted())
+                .all(db)
+                .await
+        }
     }
 }
 
@@ -188,6 +214,7 @@ async fn rolled_days(
 /// Deletes the site's raw events from before the retention's first day, but
 /// only once every day up to and including it is rolled up: nothing is lost
 /// unrolled, and that day's carry was taken while the day before still existed.
+/// A chunk at a time (see `chunked`), so a large backlog does not stall ingest.
 async fn prune(
     db: &DatabaseConnection,
     site: &site::Model,
@@ -211,12 +238,9 @@ async fn prune(
         tracing::warn!(site = %site.id, rolled, needed, "raw events kept: days before the retention are not all rolled up");
         return Ok(0);
     }
-    let deleted = event::Entity::delete_many()
-        .filter(event::Column::SiteId.eq(site.id))
-        .filter(event::Column::Ts.lt(day_start(tz, keep_from)))
-        .exec(db)
-        .await?;
-    Ok(deleted.rows_affected)
+    let before = day_start(tz, keep_from);
+    let deleted = chunked::delete(db, "events", chunked::Key::Id, site.id, Some(before)).await?;
+    Ok(deleted.rows)
 }
 
 async fn record(
@@ -232,6 +256,9 @@ async fn record(
         days: Set(report.days as i64),
         events_pruned: Set(report.events_pruned as i64),
         error: Set(error.map(ToString::to_string)),
+        failed_days: Set(report.failed_days as i64),
+        first_failure: Set(report.first_failure.clone()),
+        last_failure: Set(report.last_failure.clone()),
         ..Default::default()
     };
     rollup_run::Entity::insert(run)

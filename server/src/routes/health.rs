@@ -96,7 +96,8 @@ pub async fn details(
                 "duration_ms": run.duration_ms,
                 "days_rolled_up": run.days,
                 "events_pruned": run.events_pruned,
-                "failed": run.error.is_some(),
+                "failed": run.error.is_some() || run.failed_days > 0,
+                "failed_days": run.failed_days,
             });
             if operator {
                 last["error"] = json!(run.error);

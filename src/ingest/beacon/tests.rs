@@ -194,3 +194,49 @@ fn emoji_and_right_to_left_text_are_kept_as_text() {
     assert_eq!(beacon.name, "🎉 launch");
     assert_eq!(beacon.props, vec![("lang".into(), "עברית".into())]);
 }
+
+#[test]
+fn a_domain_list_is_trimmed_normalised_and_deduplicated_in_order() {
+    let beacon = plausible(
+        r#"{"n":"pageview","u":"https://a.com/","d":" a.com , b.org,A.COM,www.a.com, https://B.org/x ,c.net,"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        beacon.sites,
+        vec![
+            SiteKey::Domain("a.com".into()),
+            SiteKey::Domain("b.org".into()),
+            SiteKey::Domain("c.net".into()),
+        ]
+    );
+    assert_eq!(
+        plausible(r#"{"n":"pageview","u":"https://a.com/","d":" , ,"}"#),
+        Err(BeaconError::Domain)
+    );
+    assert_eq!(
+        plausible(r#"{"n":"pageview","u":"https://a.com/","d":"a.com,not a domain"}"#),
+        Err(BeaconError::Domain)
+    );
+}
+
+#[test]
+fn at_most_ten_distinct_domains_however_often_they_repeat() {
+    let list = |n: usize| {
+        (0..n)
+            .map(|i| format!("site{i}.example"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let body = |d: &str| format!(r#"{{"n":"pageview","u":"https://a.com/","d":"{d}"}}"#);
+    let ten = plausible(&body(&list(MAX_DOMAINS))).unwrap();
+    assert_eq!(ten.sites.len(), MAX_DOMAINS);
+    // Repeats do not count against the limit.
+    let repeated = format!("{},{}", list(MAX_DOMAINS), list(MAX_DOMAINS).to_uppercase());
+    assert_eq!(plausible(&body(&repeated)).unwrap().sites, ten.sites);
+    let eleven = plausible(&body(&list(MAX_DOMAINS + 1)));
+    assert_eq!(eleven, Err(BeaconError::TooManyDomains));
+    assert_eq!(
+        BeaconError::TooManyDomains.to_string(),
+        "\"d\" names more than 10 distinct domains"
+    );
+}
