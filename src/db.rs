@@ -12,6 +12,10 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
+mod startup;
+
+pub use startup::{START_UP_PATIENCE, is_busy, patiently, settle};
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error(

@@ -193,10 +193,12 @@ pub fn run(args: &[String]) -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match command {
-            Command::Migrate => pagepulse_core::db::connect(&config.database_url)
-                .await
-                .map(|_| println!("database is up to date"))
-                .map_err(serve::StartError::from),
+            Command::Migrate => pagepulse_core::db::patiently("migrations", || {
+                pagepulse_core::db::connect(&config.database_url)
+            })
+            .await
+            .map(|_| println!("database is up to date"))
+            .map_err(serve::StartError::from),
             Command::Seed(args) => crate::seed::run(&config.database_url, args)
                 .await
                 .map_err(serve::StartError::Other),

@@ -96,8 +96,15 @@ pub async fn start_on(
             spawn_worker!(apalis_postgres::PostgresStorage::new(&pool))
         }
         _ => {
+            // Only apalis's tables, not its `setup`: that also sets PRAGMAs on
+            // whichever connections of our pool it gets (`synchronous = OFF`,
+            // which would let checkpoints skip their fsync) and runs `PRAGMA
+            // optimize`, whose ANALYZE turns its read transaction into a write
+            // one, which fails at once, without the busy timeout, when anyone
+            // else is writing. `db::settle` runs the optimize at a quiet moment.
             let pool = db.get_sqlite_connection_pool().clone();
-            apalis_sqlite::SqliteStorage::setup(&pool)
+            apalis_sqlite::SqliteStorage::migrations()
+                .run(&pool)
                 .await
                 .map_err(|e| failed(&e))?;
             spawn_worker!(apalis_sqlite::SqliteStorage::new(&pool))

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use pagepulse_core::db;
 use tokio::net::TcpListener;
 
 use crate::{AppState, config::Config, router};
@@ -29,22 +30,26 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     if let Some(warning) = config.development_warning() {
         tracing::warn!("{warning}");
     }
-    let db = pagepulse_core::db::connect(&config.database_url).await?;
+    let url = config.database_url.clone();
+    let db = db::patiently("migrations", || db::connect(&url)).await?;
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
     let base_url = config.base_url.clone();
-    let writer_db = pagepulse_core::db::writer(&config.database_url, &db).await?;
+    let writer_db = db::patiently("ingest writer", || db::writer(&url, &db)).await?;
+    // Start-up work that takes the write lock runs one piece at a time, before
+    // the tasks that write all the time (writer, checkpoints, housekeeping).
+    db::settle(&db).await;
+    let retention = config.raw_event_retention_days;
+    let rollups = db::patiently("rollup job storage", || {
+        crate::jobs::start(db.clone(), retention)
+    })
+    .await
+    .map_err(StartError::Other)?;
     let state = AppState::with_writer(config, db.clone(), writer_db.clone());
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
-    let checkpoints = tokio::spawn(pagepulse_core::db::checkpoints(
-        db.clone(),
-        Duration::from_secs(1),
-    ));
-    let rollups = crate::jobs::start(db.clone(), state.config.raw_event_retention_days)
-        .await
-        .map_err(StartError::Other)?;
+    let checkpoints = tokio::spawn(db::checkpoints(db.clone(), Duration::from_secs(1)));
     tracing::info!(%addr, %base_url, "PagePulse is listening");
     let served = crate::listener::serve(
         listener,
