@@ -175,24 +175,35 @@ pub async fn update(
     site.update(db).await.map_err(domain_conflict)
 }
 
+/// How long `delete` waits for the purge before answering anyway.
+const PURGE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Removes the site and everything recorded for it. The site is hidden at
 /// once; its rows then go a chunk at a time (see `chunked`), so beacons for
-/// other sites are not held up by a large site's delete. Returns once all is
-/// gone. The purge runs as a task of its own: a request that gives up waiting
-/// does not leave it half done (and `purge_pending` finishes any that a
-/// restart cut short).
+/// other sites are not held up by a large site's delete. The purge runs as a
+/// task of its own: `delete` returns what it removed when it finishes within
+/// `PURGE_WAIT`, and `None` when it goes on after the answer (a very large
+/// site), so no request outlives its time limit; `purge_pending` finishes
+/// any purge that a restart cut short.
 pub async fn delete(
     db: &DatabaseConnection,
     owner_id: Uuid,
     id: Uuid,
-) -> Result<Purged, SiteError> {
+) -> Result<Option<Purged>, SiteError> {
     let site = get(db, owner_id, id).await?;
     purge::hide(db, site.id).await?;
     let task = tokio::spawn(purge::purge(db.clone(), site.id));
-    let purged = task
-        .await
-        .map_err(|e| DbErr::Custom(format!("site purge stopped: {e}")))??;
-    Ok(purged)
+    match tokio::time::timeout(PURGE_WAIT, task).await {
+        Ok(joined) => {
+            let purged =
+                joined.map_err(|e| DbErr::Custom(format!("site purge stopped: {e}")))??;
+            Ok(Some(purged))
+        }
+        Err(_) => {
+            tracing::info!(site.id = %site.id, "site hidden; its data is still being deleted");
+            Ok(None)
+        }
+    }
 }
 
 fn domain_conflict(e: DbErr) -> SiteError {
