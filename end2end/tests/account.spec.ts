@@ -24,6 +24,8 @@ async function signIn(page: Page, email: string, password: string) {
 }
 
 test("signing out everywhere else and changing the password end the other sessions", async ({ browser }) => {
+  // Three browsers, each hydrating several pages: more than one page's time.
+  test.setTimeout(90_000);
   const email = `sessions-${Date.now()}@example.com`;
   const here = await (await browser.newContext()).newPage();
   const laptop = await (await browser.newContext()).newPage();

@@ -7,8 +7,6 @@ use std::{
     path::Path,
 };
 
-use std::time::Duration;
-
 use ipnet::IpNet;
 use pagepulse_core::{db, throttle::LimitSettings};
 
@@ -54,20 +52,6 @@ pub struct Config {
     pub limits: LimitSettings,
     pub connections: ConnectionLimits,
     pub log_format: LogFormat,
-}
-
-/// How long a client may take and how many may be connected: what keeps slow
-/// or idle clients from holding the server.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConnectionLimits {
-    /// The request line and headers must arrive within this.
-    pub head_timeout: Duration,
-    /// A whole request, body and answer included.
-    pub request_timeout: Duration,
-    /// An idle keep-alive connection is closed after this.
-    pub idle_timeout: Duration,
-    /// Connections open at once; further ones wait in the listen backlog.
-    pub max_connections: usize,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -191,38 +175,7 @@ impl Config {
             },
         };
 
-        let defaults = LimitSettings::default();
-        let limits = LimitSettings {
-            sign_ins_per_minute: positive(
-                get("LOGIN_RATE_LIMIT_PER_MINUTE"),
-                "LOGIN_RATE_LIMIT_PER_MINUTE",
-                defaults.sign_ins_per_minute,
-            )?,
-            registrations_per_hour: positive(
-                get("REGISTRATION_RATE_LIMIT_PER_HOUR"),
-                "REGISTRATION_RATE_LIMIT_PER_HOUR",
-                defaults.registrations_per_hour,
-            )?,
-            public_reads_per_minute: positive(
-                get("PUBLIC_RATE_LIMIT_PER_MINUTE"),
-                "PUBLIC_RATE_LIMIT_PER_MINUTE",
-                defaults.public_reads_per_minute,
-            )?,
-            concurrent_reports: positive(
-                get("REPORT_CONCURRENCY"),
-                "REPORT_CONCURRENCY",
-                defaults.concurrent_reports as u32,
-            )? as usize,
-        };
-        let seconds = |var: &'static str, default: u32| {
-            positive(get(var), var, default).map(|s| Duration::from_secs(u64::from(s)))
-        };
-        let connections = ConnectionLimits {
-            head_timeout: seconds("REQUEST_HEAD_TIMEOUT_SECS", 30)?,
-            request_timeout: seconds("REQUEST_TIMEOUT_SECS", 60)?,
-            idle_timeout: seconds("KEEP_ALIVE_TIMEOUT_SECS", 75)?,
-            max_connections: positive(get("MAX_CONNECTIONS"), "MAX_CONNECTIONS", 4096)? as usize,
-        };
+        let (limits, connections) = limits::from(&get)?;
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -301,14 +254,6 @@ where
     match value {
         None => Ok(default),
         Some(v) => v.parse().map_err(|e| invalid(var, format!("{v:?} ({e})"))),
-    }
-}
-
-/// A whole number of at least one.
-fn positive(value: Option<String>, var: &'static str, default: u32) -> Result<u32, ConfigError> {
-    match parse(value, var, default)? {
-        0 => Err(invalid(var, "must be at least 1".into())),
-        n => Ok(n),
     }
 }
 
@@ -430,6 +375,10 @@ fn publish_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let _ = std::fs::remove_file(&draft);
     written
 }
+
+mod limits;
+
+pub use limits::ConnectionLimits;
 
 #[cfg(test)]
 mod tests;
