@@ -239,9 +239,14 @@ async fn open_pool(url: &str, role: Role) -> Result<DatabaseConnection, DbError>
             // a commit survive a crash of the machine, not just of us. The
             // writer's commits are synced by the writer before it answers
             // (NORMAL still syncs around checkpoints).
-            let (connections, synchronous, autocheckpoint) = match role {
-                Role::Pool => (8, SqliteSynchronous::Full, "1000"),
-                Role::Writer => (1, SqliteSynchronous::Normal, "0"),
+            // Deleted rows are overwritten with zeros, not just unlinked, on
+            // the pool's connections, which do every delete (a forgotten salt
+            // must not linger in a free page; `visitor::forget_old_salts`).
+            // The writer only inserts and updates, and zeroing the cells its
+            // updates free would cost the hot path for nothing.
+            let (connections, synchronous, autocheckpoint, secure_delete) = match role {
+                Role::Pool => (8, SqliteSynchronous::Full, "1000", "on"),
+                Role::Writer => (1, SqliteSynchronous::Normal, "0", "off"),
             };
             options
                 .max_connections(connections)
@@ -256,10 +261,7 @@ async fn open_pool(url: &str, role: Role) -> Result<DatabaseConnection, DbError>
                         .pragma("cache_size", "-65536")
                         .pragma("temp_store", "memory")
                         .pragma("wal_autocheckpoint", autocheckpoint)
-                        // Deleted rows are overwritten with zeros, not just
-                        // unlinked: a forgotten salt must not linger in a free
-                        // page (SPEC §4; `visitor::forget_old_salts`).
-                        .pragma("secure_delete", "on")
+                        .pragma("secure_delete", secure_delete)
                 });
         }
         Backend::Postgres => {

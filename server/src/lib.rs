@@ -97,18 +97,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
     // Beacons skip the page middleware (origin guard, compression, tracing): they
     // are cross-origin by design and the hottest path of all.
-    routes::events::router(&state)
-        .merge(app)
+    let routes = routes::events::router(&state).merge(app);
+    // The edge wraps the router whole, not route by route (`Router::layer`),
+    // so a request clones these layers and one `Router` handle, not every
+    // route's stack of state once per layer.
+    let edge = tower::ServiceBuilder::new()
         .layer(middleware::from_fn_with_state(
-            state.auth.limits.clone(),
-            ratelimit::public_reads,
+            std::sync::Arc::new(state.config.trusted_proxies.clone()),
+            client::resolve,
         ))
         .layer(TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,
             state.config.connections.request_timeout,
         ))
         .layer(middleware::from_fn_with_state(
-            std::sync::Arc::new(state.config.trusted_proxies.clone()),
-            client::resolve,
+            state.auth.limits.clone(),
+            ratelimit::public_reads,
         ))
+        .service(routes);
+    Router::new().fallback_service(edge)
 }
