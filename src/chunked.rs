@@ -1,16 +1,27 @@
-//! Deleting a site's rows in short transactions. One `DELETE` of a million
-//! events holds SQLite's only write lock (or, on PostgreSQL, one transaction's
-//! worth of WAL and locks) until it is done, and every beacon waits behind it;
-//! chunks of `CHUNK` rows, each committed on its own, let the ingest writer in
-//! between them.
+//! Statements too large for one go, cut into chunks.
+//!
+//! Deletes: one `DELETE` of a million events holds SQLite's only write lock
+//! (or, on PostgreSQL, one transaction's worth of WAL and locks) until it is
+//! done, and every beacon waits behind it; chunks of `CHUNK` rows, each
+//! committed on its own, let the ingest writer in between them.
+//!
+//! Inserts: many rows go in `INSERT_ROWS` at a time, inside both databases'
+//! limits on a statement's parameters.
 
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    Statement, Value,
+};
 use uuid::Uuid;
 
 /// Rows per transaction, at most.
 pub const CHUNK: u64 = 5_000;
+
+/// Rows per INSERT: 500 rows of up to 16 columns stay under SQLite's 32,766
+/// parameters and PostgreSQL's 65,535.
+const INSERT_ROWS: usize = 500;
 
 /// The longest pause between two chunks on SQLite (see `delete`).
 const MAX_PAUSE: Duration = Duration::from_millis(250);
@@ -93,4 +104,20 @@ pub(crate) async fn delete(
             tokio::time::sleep(started.elapsed().min(MAX_PAUSE)).await;
         }
     }
+}
+
+/// Inserts `rows`, `INSERT_ROWS` to a statement, in the caller's transaction
+/// if it has one.
+pub(crate) async fn insert<A, C>(db: &C, mut rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+{
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(INSERT_ROWS));
+        <A::Entity as EntityTrait>::insert_many(std::mem::replace(&mut rows, rest))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }

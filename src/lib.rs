@@ -16,6 +16,8 @@ pub mod db;
 #[cfg(feature = "db")]
 pub mod entities;
 #[cfg(feature = "db")]
+pub mod error;
+#[cfg(feature = "db")]
 pub mod ingest;
 #[cfg(feature = "db")]
 pub mod net;

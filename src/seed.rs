@@ -11,9 +11,7 @@ use uuid::Uuid;
 use crate::entities::{event, site};
 
 const DAY_MS: i64 = 86_400_000;
-/// Rows per INSERT (inside SQLite's and PostgreSQL's parameter limits) and per
-/// transaction.
-const CHUNK: usize = 500;
+/// Rows per transaction.
 const PER_TRANSACTION: usize = 50_000;
 
 #[derive(Clone, Copy, Debug)]
@@ -219,12 +217,7 @@ impl Visit {
 async fn flush(db: &DatabaseConnection, rows: &mut Vec<event::ActiveModel>) -> Result<u64, DbErr> {
     let count = rows.len() as u64;
     let txn = db.begin().await?;
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(CHUNK));
-        event::Entity::insert_many(std::mem::replace(rows, rest))
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    crate::chunked::insert(&txn, std::mem::take(rows)).await?;
     txn.commit().await?;
     Ok(count)
 }

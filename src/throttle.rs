@@ -164,10 +164,6 @@ pub struct Limits {
     /// Public dashboards (API, share pages, their server functions) per client
     /// address and minute.
     pub public_reads: Window,
-    /// Analytics questions computed at once: a report may read raw events on
-    /// several pool connections, so a flood of them must queue here rather
-    /// than take the pool from ingest.
-    pub reports: tokio::sync::Semaphore,
 }
 
 #[derive(Clone, Debug)]
@@ -175,6 +171,7 @@ pub struct LimitSettings {
     pub sign_ins_per_minute: u32,
     pub registrations_per_hour: u32,
     pub public_reads_per_minute: u32,
+    /// Reports computed at once (see `analytics::Reports`).
     pub concurrent_reports: usize,
 }
 
@@ -202,21 +199,7 @@ impl Limits {
                 WINDOW_KEYS,
             ),
             public_reads: Window::new(settings.public_reads_per_minute, WINDOW, WINDOW_KEYS),
-            reports: tokio::sync::Semaphore::new(settings.concurrent_reports.max(1)),
         }
-    }
-}
-
-/// How long a report waits for its turn before the caller is told to retry.
-const REPORT_WAIT: Duration = Duration::from_secs(20);
-
-impl Limits {
-    /// A turn to compute a report, or `None` when none came free in time.
-    pub async fn report_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        tokio::time::timeout(REPORT_WAIT, self.reports.acquire())
-            .await
-            .ok()?
-            .ok()
     }
 }
 

@@ -2,7 +2,7 @@
 //! expected figure is worked out by hand in the comments beside the fixture.
 
 use pagepulse_core::{
-    analytics::{AnalyticsQuery, report, report::Report},
+    analytics::{AnalyticsQuery, Reports, report::Report},
     entities::{event, site},
     testing::{TestDb, insert_site},
 };
@@ -191,7 +191,13 @@ fn fixture() -> Vec<Ev> {
     ]
 }
 
-async fn run(db: &DatabaseConnection, site_id: Uuid, query: &str, now: &str) -> Report {
+async fn run(
+    db: &DatabaseConnection,
+    reports: &Reports,
+    site_id: Uuid,
+    query: &str,
+    now: &str,
+) -> Report {
     let site = site::Entity::find_by_id(site_id)
         .one(db)
         .await
@@ -203,7 +209,8 @@ async fn run(db: &DatabaseConnection, site_id: Uuid, query: &str, now: &str) -> 
         .map(|p| p.split_once('=').unwrap_or((p, "")))
         .collect();
     let query = AnalyticsQuery::from_pairs(pairs).expect("a valid query");
-    report(db, &site, &query, ms(now))
+    reports
+        .report(&site, &query, ms(now))
         .await
         .expect("the report")
 }
@@ -215,6 +222,7 @@ fn names<T>(rows: &[T], f: impl Fn(&T) -> (String, u64)) -> Vec<(String, u64)> {
 #[tokio::test]
 async fn every_widget_on_a_fixed_fixture() {
     for t in TestDb::all().await {
+        let reports = Reports::new(t.db.clone(), 4);
         let site = insert_site(&t.db, "example.com").await;
         let other = insert_site(&t.db, "other.example").await;
         store(&t.db, site, &fixture()).await;
@@ -230,7 +238,7 @@ async fn every_widget_on_a_fixed_fixture() {
         )
         .await;
 
-        let r = run(&t.db, site, "period=7d", NOW).await;
+        let r = run(&t.db, &reports, site, "period=7d", NOW).await;
         let backend = format!("{:?}", t.backend);
         assert_eq!(
             (r.period.start.as_str(), r.period.end.as_str()),
@@ -323,10 +331,18 @@ async fn every_widget_on_a_fixed_fixture() {
 #[tokio::test]
 async fn filters_combine_with_and() {
     for t in TestDb::all().await {
+        let reports = Reports::new(t.db.clone(), 4);
         let site = insert_site(&t.db, "example.com").await;
         store(&t.db, site, &fixture()).await;
 
-        let r = run(&t.db, site, "period=7d&referrer=news.example", NOW).await;
+        let r = run(
+            &t.db,
+            &reports,
+            site,
+            "period=7d&referrer=news.example",
+            NOW,
+        )
+        .await;
         assert_eq!(
             (r.summary.pageviews, r.summary.visitors, r.summary.visits),
             (2, 1, 1)
@@ -338,7 +354,14 @@ async fn filters_combine_with_and() {
         assert_eq!(r.pages.len(), 2);
         assert_eq!(r.referrers.len(), 1);
 
-        let r = run(&t.db, site, "period=7d&browser=Chrome&country=US", NOW).await;
+        let r = run(
+            &t.db,
+            &reports,
+            site,
+            "period=7d&browser=Chrome&country=US",
+            NOW,
+        )
+        .await;
         assert_eq!(
             (r.summary.pageviews, r.summary.visitors, r.summary.visits),
             (3, 2, 3)
@@ -346,10 +369,17 @@ async fn filters_combine_with_and() {
         assert_eq!(r.browsers.len(), 1);
 
         // An empty referrer is direct traffic.
-        let r = run(&t.db, site, "period=7d&referrer=", NOW).await;
+        let r = run(&t.db, &reports, site, "period=7d&referrer=", NOW).await;
         assert_eq!((r.summary.pageviews, r.summary.visitors), (4, 4));
 
-        let r = run(&t.db, site, "period=7d&browser=Chrome&country=DE", NOW).await;
+        let r = run(
+            &t.db,
+            &reports,
+            site,
+            "period=7d&browser=Chrome&country=DE",
+            NOW,
+        )
+        .await;
         assert_eq!(
             (r.summary.pageviews, r.summary.visitors, r.summary.visits),
             (0, 0, 0)
@@ -363,11 +393,12 @@ async fn filters_combine_with_and() {
 #[tokio::test]
 async fn named_periods_and_custom_ranges() {
     for t in TestDb::all().await {
+        let reports = Reports::new(t.db.clone(), 4);
         let site = insert_site(&t.db, "example.com").await;
         store(&t.db, site, &fixture()).await;
         let summary = |r: &Report| (r.summary.pageviews, r.summary.visitors);
 
-        let today = run(&t.db, site, "period=today", NOW).await;
+        let today = run(&t.db, &reports, site, "period=today", NOW).await;
         assert_eq!(summary(&today), (4, 3));
         let point = &today.timeseries[..];
         assert_eq!(point.len(), 1);
@@ -380,11 +411,11 @@ async fn named_periods_and_custom_ranges() {
             ("2026-11-20", 4, 3)
         );
         // Yesterday (Nov 19) against the day before (Nov 18: nothing).
-        let yesterday = run(&t.db, site, "period=yesterday", NOW).await;
+        let yesterday = run(&t.db, &reports, site, "period=yesterday", NOW).await;
         assert_eq!(summary(&yesterday), (1, 1));
         assert_eq!(yesterday.previous.pageviews, 0);
         // Nov 1–30, everything but nothing outside the site.
-        let month = run(&t.db, site, "period=month", NOW).await;
+        let month = run(&t.db, &reports, site, "period=month", NOW).await;
         assert_eq!(
             (month.period.start.as_str(), month.period.end.as_str()),
             ("2026-11-01", "2026-11-30")
@@ -393,6 +424,7 @@ async fn named_periods_and_custom_ranges() {
         assert_eq!(summary(&month), (12, 9));
         let custom = run(
             &t.db,
+            &reports,
             site,
             "period=custom&start=2026-11-11&end=2026-11-13",
             NOW,
@@ -400,7 +432,7 @@ async fn named_periods_and_custom_ranges() {
         .await;
         assert_eq!(summary(&custom), (3, 2));
         assert_eq!(custom.timeseries.len(), 3);
-        let year = run(&t.db, site, "period=12mo", NOW).await;
+        let year = run(&t.db, &reports, site, "period=12mo", NOW).await;
         assert_eq!(year.period.start, "2025-12-01");
         assert_eq!(summary(&year), (12, 9));
         t.teardown().await;
@@ -410,6 +442,7 @@ async fn named_periods_and_custom_ranges() {
 #[tokio::test]
 async fn los_angeles_days_across_the_autumn_dst_change() {
     for t in TestDb::all().await {
+        let reports = Reports::new(t.db.clone(), 4);
         let site = insert_site(&t.db, "example.com").await;
         let mut model: site::ActiveModel = site::Entity::find_by_id(site)
             .one(&t.db)
@@ -441,6 +474,7 @@ async fn los_angeles_days_across_the_autumn_dst_change() {
         let now = "2026-11-02T20:00:00Z";
         let r = run(
             &t.db,
+            &reports,
             site,
             "period=custom&start=2026-10-31&end=2026-11-02",
             now,
@@ -457,12 +491,12 @@ async fn los_angeles_days_across_the_autumn_dst_change() {
             vec![("2026-10-31", 1), ("2026-11-01", 2), ("2026-11-02", 1)]
         );
         assert_eq!(r.summary.pageviews, 4);
-        let today = run(&t.db, site, "period=today", now).await;
+        let today = run(&t.db, &reports, site, "period=today", now).await;
         assert_eq!(
             (today.period.start.as_str(), today.summary.pageviews),
             ("2026-11-02", 1)
         );
-        let yesterday = run(&t.db, site, "period=yesterday", now).await;
+        let yesterday = run(&t.db, &reports, site, "period=yesterday", now).await;
         assert_eq!(yesterday.summary.pageviews, 2, "the 25-hour day holds both");
         t.teardown().await;
     }
@@ -473,11 +507,12 @@ async fn los_angeles_days_across_the_autumn_dst_change() {
 #[tokio::test]
 async fn events_stored_after_a_report_are_counted_by_the_next() {
     for t in TestDb::all().await {
+        let reports = Reports::new(t.db.clone(), 4);
         let site = insert_site(&t.db, "example.com").await;
         store(&t.db, site, &fixture()).await;
         let summary = |r: &Report| (r.summary.pageviews, r.summary.visitors, r.summary.visits);
         let pages = |r: &Report| names(&r.pages, |p| (p.path.clone(), p.visitors));
-        let before = run(&t.db, site, "period=today", NOW).await;
+        let before = run(&t.db, &reports, site, "period=today", NOW).await;
         assert_eq!((before.summary.pageviews, before.summary.visitors), (4, 3));
 
         // A late import inside the counted part of the day: a new visitor, and
@@ -499,7 +534,7 @@ async fn events_stored_after_a_report_are_counted_by_the_next() {
             },
         ];
         store(&t.db, site, &late).await;
-        let after = run(&t.db, site, "period=today", NOW).await;
+        let after = run(&t.db, &reports, site, "period=today", NOW).await;
         let (pageviews, visitors, visits) = summary(&before);
         assert_eq!(summary(&after), (pageviews + 2, visitors + 1, visits + 1));
         assert!(
@@ -509,7 +544,7 @@ async fn events_stored_after_a_report_are_counted_by_the_next() {
         );
         assert_eq!(after.timeseries[0].pageviews, pageviews + 2);
         // The same again: now answered from the kept count.
-        assert_eq!(run(&t.db, site, "period=today", NOW).await, after);
+        assert_eq!(run(&t.db, &reports, site, "period=today", NOW).await, after);
 
         // Events of the last seconds (not yet settled) on a site of its own.
         let live = insert_site(&t.db, "live.example").await;
@@ -528,10 +563,10 @@ async fn events_stored_after_a_report_are_counted_by_the_next() {
         };
         let now = now.to_rfc3339();
         store(&t.db, live, &[recent(30, 1), recent(20, 2)]).await;
-        let first = run(&t.db, live, "period=today", &now).await;
+        let first = run(&t.db, &reports, live, "period=today", &now).await;
         assert_eq!((first.summary.pageviews, first.summary.visitors), (2, 2));
         store(&t.db, live, &[recent(10, 3)]).await;
-        let second = run(&t.db, live, "period=today", &now).await;
+        let second = run(&t.db, &reports, live, "period=today", &now).await;
         assert_eq!((second.summary.pageviews, second.summary.visitors), (3, 3));
         t.teardown().await;
     }

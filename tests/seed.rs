@@ -2,7 +2,7 @@
 //! history for the same seed.
 
 use pagepulse_core::{
-    analytics::{AnalyticsQuery, report},
+    analytics::{AnalyticsQuery, Reports},
     entities::{event, site},
     seed::{SeedOptions, seed},
     testing::{TestDb, insert_site},
@@ -39,7 +39,10 @@ async fn seeds_realistic_reproducible_history() {
             .unwrap()
             .unwrap();
         let query = AnalyticsQuery::from_pairs([("period", "30d")]).unwrap();
-        let r = report(&t.db, &site, &query, NOW).await.unwrap();
+        let r = Reports::new(t.db.clone(), 4)
+            .report(&site, &query, NOW)
+            .await
+            .unwrap();
         let s = r.summary;
         assert!(
             (30.0..=60.0).contains(&s.bounce_rate),

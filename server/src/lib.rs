@@ -32,9 +32,10 @@ pub use state::AppState;
 pub fn router(state: AppState) -> Router {
     let pages = generate_route_list(App);
     let context = {
-        let auth = state.auth.clone();
+        let (auth, reports) = (state.auth.clone(), state.reports.clone());
         move || {
             provide_context(auth.clone());
+            provide_context(reports.clone());
             security::send_page_policy();
         }
     };

@@ -4,6 +4,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use pagepulse_core::{
     DatabaseConnection,
+    analytics::Reports,
     db::WriterDb,
     ingest::{Ingestor, WriterOptions},
     throttle::Limits,
@@ -25,6 +26,7 @@ pub struct AppState {
     pub auth: AuthState,
     pub tracker: Arc<TrackerScript>,
     pub ingest: Arc<Ingestor>,
+    pub reports: Arc<Reports>,
     pub beacon_limit: BeaconLimit,
 }
 
@@ -69,6 +71,7 @@ impl AppState {
             limits: Arc::new(Limits::new(&config.limits)),
         };
         AppState {
+            reports: Arc::new(Reports::new(db.clone(), config.limits.concurrent_reports)),
             tracker: Arc::new(TrackerScript::load(&config.site_root)),
             ingest: Arc::new(Ingestor::start(
                 db.clone(),

@@ -8,7 +8,7 @@ mod process;
 use std::process::Output;
 
 use pagepulse_core::{
-    analytics::{AnalyticsQuery, report, report_from_events},
+    analytics::{AnalyticsQuery, Reports},
     entities::{rollup_day, rollup_run, site},
     seed::{SeedOptions, seed},
     testing::{TestDb, insert_site},
@@ -89,11 +89,15 @@ async fn two_processes_on_one_postgres_roll_each_site_day_once() {
     );
 
     let now = chrono::Utc::now().timestamp_millis();
+    let reports = Reports::new(t.db.clone(), 4);
     for period in ["30d", "7d", "yesterday"] {
         let query = AnalyticsQuery::from_pairs([("period", period)]).unwrap();
         assert_eq!(
-            report(&t.db, &site, &query, now).await.unwrap(),
-            report_from_events(&t.db, &site, &query, now).await.unwrap(),
+            reports.report(&site, &query, now).await.unwrap(),
+            reports
+                .report_from_events(&site, &query, now)
+                .await
+                .unwrap(),
             "{period}"
         );
     }

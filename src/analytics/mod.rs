@@ -1,32 +1,33 @@
-//! The dashboard's numbers (SPEC §5, §6 Analytics): a period in the site's time
-//! zone, optional filters, and every widget's figures computed from the stored
-//! events on SQLite and PostgreSQL alike. Only `report`, the answer's shape, is
-//! built without the `db` feature.
+//! Analytics: the dashboard's numbers, computed from stored events and their
+//! rollups on SQLite and PostgreSQL alike. Three roles, one folder each, with
+//! arrows pointing down only (`report` → `count` → `request`):
+//!
+//! - `request`: what a dashboard asks. A `Period` (`7d`, `month`, custom) covers
+//!   a `DateRange` of the site's local days; its *day starts* are where each
+//!   local day begins, in UTC milliseconds. `Filters` are exact matches on one
+//!   `Dimension` (event column) each.
+//! - `count`: the counting engine, which the rollup job uses too. A `Stretch`
+//!   is consecutive local days of raw events counted in one pass into `Counts`:
+//!   `Totals` (counts before any division), per day, per value, and the `Carry`
+//!   shared with the day before across a midnight. A `Window` is the raw events
+//!   one SQL question reads. `Slice`: one filter value's counts. `stored`:
+//!   the rollup rows' format (`Rolled`), written by the job, read by reports.
+//! - `report`: the answer. `Reports` (the service) plans a range as `Part`s:
+//!   rolled-up days and runs of raw days, counts each and joins them into
+//!   `Figures` (totals, days, each dimension's `TopValue`s), then shapes the
+//!   `Report`: its `Summary` is the rates derived from the totals.
+//!
+//! Only `report`'s answer shape is built without the `db` feature.
 
 pub mod report;
 
 #[cfg(feature = "db")]
-mod export;
+pub(crate) mod count;
 #[cfg(feature = "db")]
-mod filters;
-#[cfg(feature = "db")]
-pub(crate) mod period;
-#[cfg(feature = "db")]
-mod queries;
-#[cfg(feature = "db")]
-mod query;
-#[cfg(feature = "db")]
-pub(crate) mod raw;
-#[cfg(feature = "db")]
-mod span;
-#[cfg(feature = "db")]
-pub(crate) mod tally;
+pub mod request;
 
 #[cfg(feature = "db")]
 pub use {
-    export::to_csv,
-    filters::{Dimension, Filters},
-    period::{DateRange, Period},
-    queries::{has_events, realtime_visitors, report, report_from_events},
-    query::{AnalyticsQuery, QueryError},
+    report::{ReportError, Reports, to_csv},
+    request::{AnalyticsQuery, DateRange, Dimension, Filters, Period, QueryError},
 };

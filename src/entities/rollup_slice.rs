@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 /// One rolled-up day counted over only the events whose `dimension` is `value`:
 /// what a report filtered on that one value reads for the day. The columns
 /// mean what `rollup_day`'s do; `breakdowns` holds the slice's other values as
-/// JSON (see `rollup::slices`).
+/// JSON (see `analytics::count::stored`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "rollup_slices")]
 pub struct Model {
@@ -13,7 +13,7 @@ pub struct Model {
     pub day: Date,
     /// The dimension's query parameter (`page`, `referrer`, …).
     pub dimension: String,
-    /// `value`'s hash, for the index (see `rollup::slices::value_hash`).
+    /// `value`'s hash, for the index (see `analytics::count::stored::value_hash`).
     pub value_hash: i64,
     pub value: String,
     pub pageviews: i64,

@@ -12,16 +12,15 @@ use uuid::Uuid;
 
 use crate::{
     analytics::{
-        Filters,
-        period::day_start,
-        raw,
-        tally::{self, Counts, Slice, Stretch},
+        count::{
+            self, Counts, Slice, Stretch,
+            stored::{Rolled, slice_breakdowns, value_hash},
+        },
+        request::{Filters, period::day_start},
     },
+    chunked,
     entities::{rollup_day, rollup_slice, rollup_value},
 };
-
-/// Rows per INSERT, inside both databases' parameter limits.
-const CHUNK: usize = 500;
 
 struct DayRollup {
     counts: Counts,
@@ -99,11 +98,11 @@ async fn compute<C: ConnectionTrait>(
         site,
         filters: &none,
         starts: &[start, end],
-        seam: raw::seam(start, before, end),
+        seam: count::seam(start, before, end),
         breakdowns: true,
-        keep: false,
+        kept: None,
     };
-    let (counts, slices) = tally::count_sliced(db, &stretch).await?;
+    let (counts, slices) = count::count_sliced(db, &stretch).await?;
     Ok(DayRollup { counts, slices })
 }
 
@@ -128,26 +127,19 @@ async fn write<C: ConnectionTrait>(
     rollup_day::Entity::delete_by_id((site, day))
         .exec(db)
         .await?;
-    let (totals, carry) = (&rollup.counts.totals, &rollup.counts.carry);
-    rollup_day::Entity::insert(rollup_day::ActiveModel {
+    let mut whole = rollup_day::ActiveModel {
         site_id: Set(site),
         day: Set(day),
         timezone: Set(tz.name().to_owned()),
-        pageviews: Set(totals.pageviews),
-        visitors: Set(totals.visitors),
-        visits: Set(totals.visits),
-        bounces: Set(totals.bounces),
-        duration_ms: Set(totals.duration_ms),
-        carry_visitors: Set(carry.visitors),
-        carry_visits: Set(carry.visits),
-        carry_bounces: Set(carry.bounces),
-        carry_duration_ms: Set(carry.duration_ms),
         rolled_at: Set(now_ms),
         sliced: Set(true),
-    })
-    .exec_without_returning(db)
-    .await?;
-    let mut rows: Vec<_> = rollup
+        ..Default::default()
+    };
+    Rolled::of(&rollup.counts).set_on(&mut whole)?;
+    rollup_day::Entity::insert(whole)
+        .exec_without_returning(db)
+        .await?;
+    let values = rollup
         .counts
         .value_rows()
         .map(
@@ -163,11 +155,20 @@ async fn write<C: ConnectionTrait>(
             },
         )
         .collect();
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(CHUNK));
-        rollup_value::Entity::insert_many(std::mem::replace(&mut rows, rest))
-            .exec_without_returning(db)
-            .await?;
+    chunked::insert(db, values).await?;
+    let mut slices = Vec::with_capacity(rollup.slices.len());
+    for slice in &rollup.slices {
+        let mut row = rollup_slice::ActiveModel {
+            site_id: Set(site),
+            day: Set(day),
+            dimension: Set(slice.dimension.param().to_owned()),
+            value_hash: Set(value_hash(&slice.value)),
+            value: Set(slice.value.clone()),
+            breakdowns: Set(slice_breakdowns(&slice.counts)),
+            ..Default::default()
+        };
+        Rolled::of(&slice.counts).set_on(&mut row)?;
+        slices.push(row);
     }
-    super::slices::insert(db, site, day, &rollup.slices).await
+    chunked::insert(db, slices).await
 }

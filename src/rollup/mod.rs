@@ -1,4 +1,4 @@
-//! The rollup job (SPEC §9): every closed site-local day becomes one row of
+//! The rollup job: every closed site-local day becomes one row of
 //! totals and one row per breakdown value, so the dashboard reads a year as a
 //! few hundred rows instead of millions of events. A day is rolled once, in the
 //! site's time zone; a run catches up every closed day not yet rolled, so a run
@@ -6,7 +6,6 @@
 //! older than the retention are deleted once their days are rolled up.
 
 mod day;
-pub(crate) mod slices;
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -17,7 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    analytics::period::{day_start, local_date},
+    analytics::request::period::{day_start, local_date},
     chunked,
     entities::{event, rollup_day, rollup_run, site},
 };

@@ -27,16 +27,17 @@ pub async fn get_dashboard(
 ) -> Result<DashboardData, AppError> {
     super::ssr::respond(
         async move {
-            use pagepulse_core::{analytics, sites};
+            use pagepulse_core::sites;
 
             let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
+            let reports = ssr::reports()?;
             let now = chrono::Utc::now().timestamp_millis();
-            let _turn = ssr::report_turn(&auth).await?;
-            let (report, has_events) = tokio::try_join!(
-                analytics::report(&auth.db, &site, &query, now),
-                analytics::has_events(&auth.db, site.id),
-            )
-            .map_err(ssr::internal)?;
+            let (report, has_events) = tokio::join!(
+                reports.report(&site, &query, now),
+                reports.has_events(site.id),
+            );
+            let report = report.map_err(ssr::report_error)?;
+            let has_events = has_events.map_err(ssr::internal)?;
             Ok(DashboardData {
                 site_id: site.id.to_string(),
                 snippet: (!shared)
@@ -57,12 +58,12 @@ pub async fn get_dashboard(
 pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64, AppError> {
     super::ssr::respond(
         async move {
-            let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
+            let (_, site, query) = ssr::site_and_query(&id, shared, &query).await?;
             let now = chrono::Utc::now().timestamp_millis();
-            let _turn = ssr::report_turn(&auth).await?;
-            pagepulse_core::analytics::realtime_visitors(&auth.db, site.id, &query.filters, now)
+            ssr::reports()?
+                .realtime_visitors(site.id, &query.filters, now)
                 .await
-                .map_err(ssr::internal)
+                .map_err(ssr::report_error)
         }
         .await,
     )
@@ -70,7 +71,13 @@ pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use pagepulse_core::{analytics::AnalyticsQuery, entities::site, sites};
+    use std::sync::Arc;
+
+    use pagepulse_core::{
+        analytics::{AnalyticsQuery, ReportError, Reports},
+        entities::site,
+        sites,
+    };
 
     use crate::{
         api::AppError,
@@ -93,12 +100,7 @@ mod ssr {
             let user = crate::api::ssr::signed_in_user().await?;
             sites::get(&auth.db, user.id, site_id).await?
         };
-        let pairs: Vec<(String, String)> =
-            url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
-                .into_owned()
-                .collect();
-        let query = AnalyticsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(|e| AppError::Message(e.0))?;
+        let query = AnalyticsQuery::from_query_string(query).map_err(|e| AppError::Message(e.0))?;
         Ok((auth, site, query))
     }
 
@@ -123,14 +125,16 @@ mod ssr {
             })
     }
 
-    /// A turn under the cap on reports computed at once.
-    pub async fn report_turn(
-        auth: &AuthState,
-    ) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
-        auth.limits
-            .report_turn()
-            .await
-            .ok_or_else(|| AppError::Message("the server is busy; please try again".into()))
+    pub fn reports() -> Result<Arc<Reports>, AppError> {
+        leptos::prelude::use_context::<Arc<Reports>>()
+            .ok_or_else(|| AppError::Message("server misconfigured: no reports".into()))
+    }
+
+    pub fn report_error(error: ReportError) -> AppError {
+        match error {
+            ReportError::Busy => AppError::Message("the server is busy; please try again".into()),
+            ReportError::Database(error) => internal(error),
+        }
     }
 
     pub fn internal(error: pagepulse_core::DbErr) -> AppError {

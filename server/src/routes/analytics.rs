@@ -4,12 +4,12 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Path, RawQuery, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use pagepulse_core::{
-    analytics::{self, AnalyticsQuery, QueryError, report::Report},
+    analytics::{self, AnalyticsQuery, QueryError, ReportError, report::Report},
     entities::site,
     sites,
 };
@@ -18,7 +18,7 @@ use app::session::AuthUser;
 
 use crate::{AppState, error::ApiError};
 
-type Params = Result<Query<Vec<(String, String)>>, QueryRejection>;
+type Params = RawQuery;
 
 #[tracing::instrument(skip_all)]
 pub async fn owner(
@@ -70,23 +70,19 @@ pub async fn export_csv(
 }
 
 async fn compute(state: &AppState, site: &site::Model, params: Params) -> Result<Report, ApiError> {
-    let Query(pairs) = params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let query = AnalyticsQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    let RawQuery(params) = params;
+    let query = AnalyticsQuery::from_query_string(params.as_deref().unwrap_or_default())
         .map_err(|QueryError(message)| ApiError::new(StatusCode::BAD_REQUEST, message))?;
     let now = chrono::Utc::now().timestamp_millis();
-    let _turn = state
-        .auth
-        .limits
-        .report_turn()
+    state
+        .reports
+        .report(site, &query, now)
         .await
-        .ok_or_else(|| ApiError {
-            retry_after_secs: Some(5),
-            ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "too many reports are being computed; retry shortly",
-            )
-        })?;
-    analytics::report(state.db(), site, &query, now)
-        .await
-        .map_err(|e| ApiError::internal("analytics", &e))
+        .map_err(|error| match error {
+            ReportError::Busy => ApiError {
+                retry_after_secs: Some(5),
+                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.to_string())
+            },
+            ReportError::Database(e) => ApiError::internal("analytics", &e),
+        })
 }

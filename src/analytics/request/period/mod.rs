@@ -1,6 +1,7 @@
-//! Periods are ranges of the site's local days (SPEC §5). A local day is not
-//! always 24 hours long (DST), so day boundaries are computed per day in the
-//! site's time zone and handed to SQL as plain UTC milliseconds.
+//! A `Period` (what a request names: `7d`, `month`, a custom range) covers a
+//! `DateRange` of the site's local days. A local day is not always 24 hours
+//! long (DST), so its start is computed per day in the site's time zone and
+//! handed to SQL as plain UTC milliseconds: a range's "day starts".
 
 use chrono::{Datelike, Duration, Months, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -128,33 +129,14 @@ impl DateRange {
     pub fn dates(&self) -> impl Iterator<Item = NaiveDate> {
         self.start.iter_days().take(self.days() as usize)
     }
-}
 
-/// A range's local days as UTC instants: `starts[i]` is where day `i` begins and
-/// the last entry is where the range ends (exclusive).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DayBounds {
-    pub starts: Vec<i64>,
-}
-
-impl DayBounds {
-    pub fn new(range: &DateRange, tz: Tz) -> DayBounds {
-        let starts = range
-            .dates()
-            .chain(std::iter::once(range.end + Duration::days(1)))
+    /// The range's day starts: where each local day begins as UTC
+    /// milliseconds, and last where the range ends (exclusive).
+    pub fn day_starts(&self, tz: Tz) -> Vec<i64> {
+        self.dates()
+            .chain(std::iter::once(self.end + Duration::days(1)))
             .map(|date| day_start(tz, date))
-            .collect();
-        DayBounds { starts }
-    }
-
-    #[cfg(test)]
-    pub fn start_ms(&self) -> i64 {
-        self.starts[0]
-    }
-
-    #[cfg(test)]
-    pub fn end_ms(&self) -> i64 {
-        self.starts[self.starts.len() - 1]
+            .collect()
     }
 }
 

@@ -4,12 +4,13 @@
 
 use rustc_hash::FxHashMap;
 
+use super::totals::Carry;
 use super::{
     Counts,
     day::counted,
     fetch::{Batch, Dictionary},
 };
-use crate::analytics::{filters::Dimension, raw::Carry};
+use crate::analytics::request::Dimension;
 
 /// Pageviews, first and last event of a visit's two halves around the midnight.
 #[derive(Clone, Copy, Default)]

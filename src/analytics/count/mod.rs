@@ -1,4 +1,4 @@
-//! Raw events counted here rather than by the database. SQLite groups only by
+//! The counting engine: raw events counted here rather than by the database. SQLite groups only by
 //! sorting, and a report needs a dozen groupings of the same events (visits,
 //! days, nine dimensions, the carries across a midnight), so each stretch of
 //! events is fetched once and counted with hash maps in one pass.
@@ -13,21 +13,26 @@ use rustc_hash::FxHashMap;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-use super::{
-    filters::{Dimension, Filters},
-    raw::{Carry, DAY_MS, Totals},
-};
+use super::request::{Dimension, Filters};
 
-mod cache;
 mod day;
 mod fetch;
+mod kept;
 mod seam;
 mod slices;
+pub(crate) mod stored;
+mod totals;
+mod window;
 
 use day::DayTally;
 use fetch::{Batch, Dictionary};
 use seam::SeamTally;
-pub(crate) use slices::{Slice, count_sliced};
+pub(crate) use {
+    kept::KeptCounts,
+    slices::{Slice, count_sliced},
+    totals::{Carry, DAY_MS, TopValue, Totals, seam},
+    window::Window,
+};
 
 /// A UTC day's events are fetched as this many windows at once, on as many
 /// connections, so the database's reading and decoding use every core.
@@ -46,9 +51,9 @@ pub(crate) struct Stretch<'a> {
     pub seam: Option<(i64, i64)>,
     /// Counts per dimension value too, not only totals and days.
     pub breakdowns: bool,
-    /// Keep the count of settled events for the next report (see `cache`);
-    /// the rollup job, which counts each closed day once, does not.
-    pub keep: bool,
+    /// Where to keep the count of settled events for the next report (see
+    /// `kept`); the rollup job, which counts each closed day once, keeps none.
+    pub kept: Option<&'a KeptCounts>,
 }
 
 /// Per value: (pageviews, visitors).
@@ -108,7 +113,7 @@ impl Counts {
 }
 
 /// Counts the events of `stretch`. Without filters, the count of events old
-/// enough to be final is kept (see `cache`) and only newer events are read
+/// enough to be final is kept (see `kept`) and only newer events are read
 /// again: today's dashboard reads minutes of events, not the whole day.
 pub(crate) async fn count<C: ConnectionTrait>(
     db: &C,
@@ -120,18 +125,21 @@ pub(crate) async fn count<C: ConnectionTrait>(
     };
     let to = last + 1;
     let unfiltered = stretch.filters.iter().next().is_none();
-    let key = (stretch.keep && unfiltered).then(|| cache::Key::of(stretch));
-    let mut progress = match &key {
-        Some(key) => resume(db, stretch, key, first).await?,
+    let kept = stretch
+        .kept
+        .filter(|_| unfiltered)
+        .map(|kept| (kept, kept::Key::of(stretch)));
+    let mut progress = match &kept {
+        Some((kept, key)) => resume(db, stretch, kept, key, first).await?,
         None => None,
     }
     .unwrap_or_else(|| Progress::new(stretch, first));
     let resumed = progress.events;
-    if let Some(key) = key {
-        let settled = (now_ms() - cache::SETTLE_MS).min(to);
+    if let Some((kept, key)) = kept {
+        let settled = (now_ms() - kept::SETTLE_MS).min(to);
         if settled > progress.upto {
             progress.advance(db, stretch, settled, None).await?;
-            cache::store(key, &progress);
+            kept.store(key, &progress);
         }
     }
     progress.advance(db, stretch, to, None).await?;
@@ -150,10 +158,11 @@ pub(crate) async fn count<C: ConnectionTrait>(
 async fn resume<C: ConnectionTrait>(
     db: &C,
     stretch: &Stretch<'_>,
-    key: &cache::Key,
+    kept: &KeptCounts,
+    key: &kept::Key,
     first: i64,
 ) -> Result<Option<Progress>, DbErr> {
-    let Some(progress) = cache::get(key).filter(|p| p.first == first) else {
+    let Some(progress) = kept.get(key).filter(|p| p.first == first) else {
         return Ok(None);
     };
     let events = fetch::number(db, stretch.site, progress.first, progress.upto).await?;

@@ -14,10 +14,8 @@ use serde::{
 };
 use uuid::Uuid;
 
-use crate::analytics::{
-    filters::{Dimension, Filters},
-    raw::Scope,
-};
+use super::window::Window;
+use crate::analytics::request::{Dimension, Filters};
 
 /// ts, visitor id, visit id, pageview flag, then `Dimension::ALL`'s columns.
 const FIXED: usize = 4;
@@ -33,15 +31,15 @@ pub(super) async fn extent<C: ConnectionTrait>(
     from: i64,
     to: i64,
 ) -> Result<Option<(i64, i64)>, DbErr> {
-    let scope = Scope {
+    let window = Window {
         site,
         from,
         to,
         filters,
     };
     let (first, last) = tokio::try_join!(
-        scope.aggregate(db, "MIN(ts)"),
-        scope.aggregate(db, "MAX(ts)")
+        window.aggregate(db, "MIN(ts)"),
+        window.aggregate(db, "MAX(ts)")
     )?;
     Ok(first.zip(last))
 }
@@ -54,13 +52,13 @@ pub(super) async fn number<C: ConnectionTrait>(
     to: i64,
 ) -> Result<u64, DbErr> {
     let none = Filters::default();
-    let scope = Scope {
+    let window = Window {
         site,
         from,
         to,
         filters: &none,
     };
-    let number = scope.aggregate(db, "COUNT(*)").await?;
+    let number = window.aggregate(db, "COUNT(*)").await?;
     Ok(number.unwrap_or(0).max(0) as u64)
 }
 
@@ -91,13 +89,13 @@ pub(super) async fn columns<C: ConnectionTrait>(
             expressions.push(array(dimension.column().as_str()));
         }
     }
-    let scope = Scope {
+    let window = Window {
         site,
         from,
         to,
         filters,
     };
-    let mut select = scope.select().select_only();
+    let mut select = window.select().select_only();
     for (i, expression) in expressions.iter().enumerate() {
         select = select.column_as(Expr::cust(expression.clone()), format!("c{i}"));
     }

@@ -1,8 +1,27 @@
-//! The analytics report exactly as SPEC §6 shapes it. Shared with the wasm, which
-//! renders the dashboard from the same struct the REST API serialises.
+//! The report: every figure of a dashboard for a period, computed by the
+//! `Reports` service from rollups where it can and raw events where it must.
+//! The answer's shape (`Report` and its rows) is all this module builds without
+//! the `db` feature: the wasm renders the dashboard from the same struct the
+//! REST API serialises.
+
+#[cfg(feature = "db")]
+mod export;
+#[cfg(feature = "db")]
+mod plan;
+#[cfg(feature = "db")]
+mod rolled;
+#[cfg(feature = "db")]
+mod service;
+
+#[cfg(feature = "db")]
+pub use {
+    export::to_csv,
+    service::{ReportError, Reports},
+};
 
 use serde::{Deserialize, Serialize};
 
+/// A dashboard's figures. Lists hold at most `TOP` rows, most visitors first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub period: PeriodInfo,
@@ -21,6 +40,9 @@ pub struct Report {
     pub realtime_visitors: u64,
 }
 
+/// Lists are cut to this many rows.
+pub const TOP: usize = 100;
+
 /// Inclusive local dates (`YYYY-MM-DD`) in the site's time zone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodInfo {
@@ -29,6 +51,7 @@ pub struct PeriodInfo {
     pub timezone: String,
 }
 
+/// The headline figures: the counts, and the rates derived from them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub pageviews: u64,

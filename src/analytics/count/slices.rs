@@ -13,7 +13,7 @@ use super::{
     Counts, Progress, Stretch,
     fetch::{Batch, Dictionary},
 };
-use crate::analytics::filters::Dimension;
+use crate::analytics::request::Dimension;
 
 /// The counts of one filter value's events.
 pub(crate) struct Slice {

@@ -4,11 +4,12 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::totals::Totals;
 use super::{
     Counts,
     fetch::{Batch, Dictionary},
 };
-use crate::analytics::{filters::Dimension, raw::Totals};
+use crate::analytics::request::Dimension;
 
 /// Whether a breakdown of `dimension` counts an event: pages count pageviews
 /// only; an empty value is left out except for referrers, where it is direct

@@ -1,6 +1,12 @@
-//! What a dashboard asks for, parsed from query parameters.
+//! What a dashboard asks: a `Period` of the site's local days and `Filters` on
+//! the event columns, parsed from query parameters the same way for the REST
+//! API and the pages.
 
-use super::{Dimension, Filters, Period};
+pub(crate) mod filters;
+pub(crate) mod period;
+
+pub use filters::{Dimension, Filters};
+pub use period::{DateRange, Period};
 
 /// A query the client got wrong; the message says what to fix.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -15,6 +21,15 @@ pub struct AnalyticsQuery {
 }
 
 impl AnalyticsQuery {
+    /// Parses a URL's query string (with or without its leading `?`).
+    pub fn from_query_string(query: &str) -> Result<Self, QueryError> {
+        let pairs: Vec<(String, String)> =
+            url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+                .into_owned()
+                .collect();
+        Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
     /// Parses `period`, `start`, `end` and the filter parameters. Unknown
     /// parameters are ignored (as by Plausible); a parameter given twice is an error.
     pub fn from_pairs<'a>(

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::report::Report;
+use super::Report;
 
 /// `section,key,pageviews,visitors`, one row per day and per breakdown entry.
 /// Breakdowns that count only visitors leave `pageviews` empty.

@@ -1,0 +1,283 @@
+//! The `Reports` service: computes reports and the realtime count for the
+//! server. It owns what reports share between requests: the kept counts of
+//! settled events (see `count::kept`) and the cap on reports computed at once.
+//!
+//! Closed days that the rollup job has reached are read from their rollups (a
+//! question with one filter from that value's slices of them), the others (and
+//! questions with several filters) from raw events; both give the same numbers.
+
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use tokio::sync::{Semaphore, SemaphorePermit};
+use uuid::Uuid;
+
+use super::{
+    CountryRow, DayPoint, NameRow, PageRow, PeriodInfo, Report, SourceRow, Summary,
+    plan::{Figures, Plan},
+    rolled::Rollups,
+};
+use crate::{
+    analytics::{
+        count::{KeptCounts, TopValue, Totals, Window},
+        request::{AnalyticsQuery, Filters, period::local_date},
+    },
+    entities::{event, rollup_day, site},
+};
+
+/// "Realtime" visitors: seen in the last five minutes.
+const REALTIME_MS: i64 = 5 * 60 * 1000;
+/// Another server's clock may run a little ahead of ours.
+const CLOCK_SKEW_MS: i64 = 60 * 1000;
+/// How long a report waits for its turn before the caller is told to retry.
+const TURN_WAIT: Duration = Duration::from_secs(20);
+
+/// Why a report has no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Every turn stayed taken while the report waited: retry shortly.
+    #[error("too many reports are being computed; retry shortly")]
+    Busy,
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Computes reports; one per server, shared by its requests.
+pub struct Reports {
+    db: DatabaseConnection,
+    kept: KeptCounts,
+    /// A report may read raw events on several pool connections, so a flood
+    /// of them queues here rather than take the pool from ingest.
+    turns: Semaphore,
+}
+
+impl Reports {
+    /// At most `concurrent` reports (and realtime counts) are computed at once.
+    pub fn new(db: DatabaseConnection, concurrent: usize) -> Self {
+        Reports {
+            db,
+            kept: KeptCounts::default(),
+            turns: Semaphore::new(concurrent.max(1)),
+        }
+    }
+
+    async fn turn(&self) -> Result<SemaphorePermit<'_>, ReportError> {
+        tokio::time::timeout(TURN_WAIT, self.turns.acquire())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(ReportError::Busy)
+    }
+
+    /// Every figure of the dashboard for `query` as of `now_ms`.
+    pub async fn report(
+        &self,
+        site: &site::Model,
+        query: &AnalyticsQuery,
+        now_ms: i64,
+    ) -> Result<Report, ReportError> {
+        self.answer(site, query, now_ms, true).await
+    }
+
+    /// The report from raw events alone, ignoring rollups: what the rollups must
+    /// reproduce, for checking them.
+    pub async fn report_from_events(
+        &self,
+        site: &site::Model,
+        query: &AnalyticsQuery,
+        now_ms: i64,
+    ) -> Result<Report, ReportError> {
+        self.answer(site, query, now_ms, false).await
+    }
+
+    /// Visitors seen in the last five minutes on `site`, with the dashboard's
+    /// filters; the dashboard refreshes this alone, not the whole report.
+    pub async fn realtime_visitors(
+        &self,
+        site: Uuid,
+        filters: &Filters,
+        now_ms: i64,
+    ) -> Result<u64, ReportError> {
+        let _turn = self.turn().await?;
+        Ok(realtime(&self.db, site, filters, now_ms).await?)
+    }
+
+    /// Whether anything was ever recorded for the site: an empty dashboard shows
+    /// the tracking snippet instead of zeros. Rollups count too: raw events past
+    /// their retention are gone.
+    pub async fn has_events(&self, site: Uuid) -> Result<bool, DbErr> {
+        let any: Option<i64> = event::Entity::find()
+            .select_only()
+            .column(event::Column::Id)
+            .filter(event::Column::SiteId.eq(site))
+            .limit(1)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        if any.is_some() {
+            return Ok(true);
+        }
+        let rolled = rollup_day::Entity::find()
+            .filter(rollup_day::Column::SiteId.eq(site))
+            .filter(rollup_day::Column::Visits.gt(0))
+            .one(&self.db)
+            .await?;
+        Ok(rolled.is_some())
+    }
+
+    async fn answer(
+        &self,
+        site: &site::Model,
+        query: &AnalyticsQuery,
+        now_ms: i64,
+        rollups: bool,
+    ) -> Result<Report, ReportError> {
+        let _turn = self.turn().await?;
+        Ok(self.compute(site, query, now_ms, rollups).await?)
+    }
+
+    async fn compute(
+        &self,
+        site: &site::Model,
+        query: &AnalyticsQuery,
+        now_ms: i64,
+        rollups: bool,
+    ) -> Result<Report, DbErr> {
+        let db = &self.db;
+        let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
+        let range = query.period.range(local_date(tz, now_ms));
+        let filters = &query.filters;
+        // Rollups hold whole days, and each day sliced by one filter value; two
+        // filters at once are answered from raw events.
+        let mut asked = filters.iter();
+        let rollups = match (rollups, asked.next(), asked.next()) {
+            (false, _, _) | (true, Some(_), Some(_)) => Rollups::None,
+            (true, None, _) => Rollups::Days,
+            (true, Some((dimension, value)), None) => Rollups::Slice(dimension, value),
+        };
+        let previous = range.previous();
+        let (now, before) = tokio::try_join!(
+            Plan::load(db, site.id, tz, range, rollups),
+            Plan::load(db, site.id, tz, previous, rollups),
+        )?;
+        let (now, before, realtime) = tokio::try_join!(
+            now.count(db, filters, true, &self.kept),
+            before.count(db, filters, false, &self.kept),
+            realtime(db, site.id, filters, now_ms),
+        )?;
+        let period = PeriodInfo {
+            start: range.start.to_string(),
+            end: range.end.to_string(),
+            timezone: tz.name().to_owned(),
+        };
+        let timeseries = range
+            .dates()
+            .zip(&now.days)
+            .map(|(date, &(pageviews, visitors))| DayPoint {
+                date: date.to_string(),
+                pageviews: count(pageviews),
+                visitors: count(visitors),
+            })
+            .collect();
+        assemble(period, timeseries, now, summary(&before.totals), realtime)
+    }
+}
+
+async fn realtime(
+    db: &DatabaseConnection,
+    site: Uuid,
+    filters: &Filters,
+    now_ms: i64,
+) -> Result<u64, DbErr> {
+    let recent = Window {
+        site,
+        from: now_ms - REALTIME_MS,
+        to: now_ms + CLOCK_SKEW_MS,
+        filters,
+    };
+    Ok(count(recent.visitors(db).await?))
+}
+
+fn count(n: i64) -> u64 {
+    n.max(0) as u64
+}
+
+/// The rates from a range's totals; zero visits give zero rates, not NaN.
+fn summary(totals: &Totals) -> Summary {
+    let visits = count(totals.visits);
+    let per_visit = |n: f64| if visits == 0 { 0.0 } else { n / visits as f64 };
+    Summary {
+        pageviews: count(totals.pageviews),
+        visitors: count(totals.visitors),
+        visits,
+        bounce_rate: per_visit(count(totals.bounces) as f64 * 100.0),
+        visit_duration: per_visit(count(totals.duration_ms) as f64 / 1000.0),
+        views_per_visit: per_visit(count(totals.pageviews) as f64),
+    }
+}
+
+/// The report's rows from the period's figures.
+fn assemble(
+    period: PeriodInfo,
+    timeseries: Vec<DayPoint>,
+    now: Figures,
+    previous: Summary,
+    realtime_visitors: u64,
+) -> Result<Report, DbErr> {
+    // In `Dimension::ALL` order.
+    let [
+        pages,
+        referrers,
+        browsers,
+        os,
+        devices,
+        countries,
+        utm_sources,
+        utm_mediums,
+        utm_campaigns,
+    ]: [Vec<TopValue>; 9] = now
+        .breakdowns
+        .try_into()
+        .map_err(|_| DbErr::Custom("a breakdown is missing".into()))?;
+    let rows = |values: Vec<TopValue>| {
+        values
+            .into_iter()
+            .map(|v| (count(v.pageviews), count(v.visitors), v.value))
+    };
+    let names = |values: Vec<TopValue>| -> Vec<NameRow> {
+        rows(values)
+            .map(|(_, visitors, name)| NameRow { name, visitors })
+            .collect()
+    };
+    Ok(Report {
+        period,
+        timeseries,
+        summary: summary(&now.totals),
+        previous,
+        pages: rows(pages)
+            .map(|(pageviews, visitors, path)| PageRow {
+                path,
+                pageviews,
+                visitors,
+            })
+            .collect(),
+        referrers: rows(referrers)
+            .map(|(pageviews, visitors, source)| SourceRow {
+                source,
+                pageviews,
+                visitors,
+            })
+            .collect(),
+        browsers: names(browsers),
+        os: names(os),
+        devices: names(devices),
+        countries: rows(countries)
+            .map(|(_, visitors, code)| CountryRow { code, visitors })
+            .collect(),
+        utm_sources: names(utm_sources),
+        utm_mediums: names(utm_mediums),
+        utm_campaigns: names(utm_campaigns),
+        realtime_visitors,
+    })
+}
