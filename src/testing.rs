@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::{
     db::{self, Backend},
     entities::{event, site, user},
+    ingest::{page::Utm, store::NewEvent},
 };
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -151,6 +152,27 @@ pub async fn insert_site(db: &DatabaseConnection, domain: &str) -> Uuid {
     .await
     .expect("insert a site")
     .id
+}
+
+/// A pageview of `path` at `ts` (Unix ms) by `visitor_id`, as the ingest
+/// store takes it, with fixed, plausible dimensions.
+pub fn new_pageview(site_id: Uuid, visitor_id: i64, ts: i64, path: &str) -> NewEvent {
+    NewEvent {
+        site_id,
+        ts,
+        name: "pageview".into(),
+        hostname: "example.com".into(),
+        path: path.into(),
+        referrer_source: String::new(),
+        utm: Utm::default(),
+        browser: "Firefox".into(),
+        browser_version: "133".into(),
+        os: "Linux".into(),
+        device: "desktop".into(),
+        country: None,
+        visitor_id,
+        props: None,
+    }
 }
 
 /// Stores one pageview of `path` at `ts` (Unix ms) with fixed, plausible dimensions.

@@ -5,13 +5,10 @@
 use pagepulse_core::{
     chunked::CHUNK,
     entities::{event, open_visit, rollup_day, rollup_slice, rollup_value, site, site_deletion},
-    ingest::{
-        page::Utm,
-        store::{self, NewEvent},
-    },
+    ingest::store::{self, NewEvent},
     rollup::{RollupOptions, run},
     sites::{self, SiteError},
-    testing::{TestDb, insert_site},
+    testing::{TestDb, insert_site, new_pageview},
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -62,22 +59,7 @@ async fn store_events(db: &DatabaseConnection, site: Uuid, n: i64, days: i64) {
 /// Through the ingest store, so the site has visit bookkeeping too.
 async fn store_visits(db: &DatabaseConnection, site: Uuid, now_ms: i64) {
     let events: Vec<NewEvent> = (0..20)
-        .map(|v| NewEvent {
-            site_id: site,
-            ts: now_ms,
-            name: "pageview".into(),
-            hostname: "example.com".into(),
-            path: "/".into(),
-            referrer_source: String::new(),
-            utm: Utm::default(),
-            browser: String::new(),
-            browser_version: String::new(),
-            os: String::new(),
-            device: String::new(),
-            country: None,
-            visitor_id: v,
-            props: None,
-        })
+        .map(|v| new_pageview(site, v, now_ms, "/"))
         .collect();
     store::write_batch(db, &events).await.unwrap();
 }

@@ -10,31 +10,12 @@ use pagepulse_core::{
         store::{self, NewEvent},
         writer::Writer,
     },
-    testing::{TestDb, insert_site},
+    testing::{TestDb, insert_site, new_pageview},
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
-
-fn event(site_id: Uuid, visitor_id: i64, ts: i64, path: &str) -> NewEvent {
-    NewEvent {
-        site_id,
-        ts,
-        name: "pageview".into(),
-        hostname: "example.com".into(),
-        path: path.into(),
-        referrer_source: String::new(),
-        utm: Utm::default(),
-        browser: "Firefox".into(),
-        browser_version: "133".into(),
-        os: "Linux".into(),
-        device: "desktop".into(),
-        country: None,
-        visitor_id,
-        props: None,
-    }
-}
 
 async fn visits_of(db: &sea_orm::DatabaseConnection, visitor_id: i64) -> Vec<i64> {
     event::Entity::find()
@@ -58,7 +39,12 @@ async fn concurrent_writes_share_transactions_and_all_commit() {
                 let writer = writer.clone();
                 tokio::spawn(async move {
                     writer
-                        .write(vec![event(site, i % 20, 1_000 + i, &format!("/p/{i}"))])
+                        .write(vec![new_pageview(
+                            site,
+                            i % 20,
+                            1_000 + i,
+                            &format!("/p/{i}"),
+                        )])
                         .await
                 })
             })
@@ -102,7 +88,7 @@ async fn two_writers_on_one_database_agree_on_visits() {
                 let writer = if n % 2 == 0 { a.clone() } else { b.clone() };
                 tokio::spawn(async move {
                     writer
-                        .write(vec![event(site, visitor, n * minute, "/")])
+                        .write(vec![new_pageview(site, visitor, n * minute, "/")])
                         .await
                 })
             })
@@ -120,7 +106,7 @@ async fn two_writers_on_one_database_agree_on_visits() {
             );
         }
         // An hour later the same visitor starts a second visit.
-        a.write(vec![event(site, 1, 29 * minute + 31 * minute, "/")])
+        a.write(vec![new_pageview(site, 1, 29 * minute + 31 * minute, "/")])
             .await
             .unwrap();
         let visits = visits_of(&t.db, 1).await;
@@ -140,7 +126,7 @@ async fn shutdown_commits_what_is_queued_then_refuses() {
         let tasks: Vec<_> = (0..100)
             .map(|i| {
                 let w = writer.clone();
-                tokio::spawn(async move { w.write(vec![event(site, i, i, "/")]).await })
+                tokio::spawn(async move { w.write(vec![new_pageview(site, i, i, "/")]).await })
             })
             .collect();
         tokio::task::yield_now().await;
@@ -160,7 +146,7 @@ async fn shutdown_commits_what_is_queued_then_refuses() {
         );
         assert!(committed > 0);
         assert_eq!(
-            writer.write(vec![event(site, 1, 1, "/")]).await,
+            writer.write(vec![new_pageview(site, 1, 1, "/")]).await,
             Err(WriteError::ShuttingDown)
         );
         t.teardown().await;
@@ -177,7 +163,7 @@ async fn a_failing_event_does_not_take_its_batch_down() {
             .map(|i| {
                 let w = writer.clone();
                 let target = if i == 25 { gone } else { site };
-                tokio::spawn(async move { w.write(vec![event(target, i, i, "/")]).await })
+                tokio::spawn(async move { w.write(vec![new_pageview(target, i, i, "/")]).await })
             })
             .collect();
         let mut results = Vec::new();
@@ -201,8 +187,8 @@ async fn visit_bookkeeping_older_than_two_days_is_forgotten() {
         store::write_batch(
             &t.db,
             &[
-                event(site, 1, now - 3 * day, "/"),
-                event(site, 2, now - day, "/"),
+                new_pageview(site, 1, now - 3 * day, "/"),
+                new_pageview(site, 2, now - day, "/"),
             ],
         )
         .await
@@ -230,15 +216,15 @@ async fn a_later_batch_inherits_the_source_its_visit_started_with() {
                 campaign: "autumn".into(),
                 ..Utm::default()
             },
-            ..event(site, 7, 1_000_000, "/")
+            ..new_pageview(site, 7, 1_000_000, "/")
         };
         store::write_batch(&t.db, &[landing]).await.unwrap();
         // Minutes later, a click inside the site (no external referrer) ...
-        store::write_batch(&t.db, &[event(site, 7, 1_300_000, "/pricing")])
+        store::write_batch(&t.db, &[new_pageview(site, 7, 1_300_000, "/pricing")])
             .await
             .unwrap();
         // ... and, after a gap of over 30 minutes, a new visit of its own.
-        store::write_batch(&t.db, &[event(site, 7, 4_000_000, "/")])
+        store::write_batch(&t.db, &[new_pageview(site, 7, 4_000_000, "/")])
             .await
             .unwrap();
         let stored: Vec<(String, String)> = event::Entity::find()
@@ -293,7 +279,11 @@ async fn answers_wait_for_the_synced_log_and_a_failed_sync_is_refused() {
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let writer = synced.clone();
-            tokio::spawn(async move { writer.write(vec![event(site, i, 1_000 + i, "/")]).await })
+            tokio::spawn(async move {
+                writer
+                    .write(vec![new_pageview(site, i, 1_000 + i, "/")])
+                    .await
+            })
         })
         .collect();
     for task in tasks {
@@ -315,7 +305,9 @@ async fn answers_wait_for_the_synced_log_and_a_failed_sync_is_refused() {
             ..WriterOptions::default()
         },
     );
-    let refused = unsyncable.write(vec![event(site, 99, 5_000, "/")]).await;
+    let refused = unsyncable
+        .write(vec![new_pageview(site, 99, 5_000, "/")])
+        .await;
     assert_eq!(refused, Err(WriteError::Database));
     unsyncable.shutdown().await;
 

@@ -7,30 +7,10 @@ use std::time::Duration;
 
 use pagepulse_core::{
     entities::event,
-    ingest::{WriteError, WriterOptions, page::Utm, store::NewEvent, writer::Writer},
-    testing::{TestDb, insert_site},
+    ingest::{WriteError, WriterOptions, store::NewEvent, writer::Writer},
+    testing::{TestDb, insert_site, new_pageview},
 };
 use sea_orm::{ConnectionTrait, Database, EntityTrait, PaginatorTrait};
-use uuid::Uuid;
-
-fn event(site_id: Uuid, visitor_id: i64, ts: i64, path: &str) -> NewEvent {
-    NewEvent {
-        site_id,
-        ts,
-        name: "pageview".into(),
-        hostname: "example.com".into(),
-        path: path.into(),
-        referrer_source: String::new(),
-        utm: Utm::default(),
-        browser: "Firefox".into(),
-        browser_version: "133".into(),
-        os: "Linux".into(),
-        device: "desktop".into(),
-        country: None,
-        visitor_id,
-        props: None,
-    }
-}
 
 #[tokio::test]
 async fn a_full_queue_refuses_instead_of_growing() {
@@ -52,7 +32,7 @@ async fn a_full_queue_refuses_instead_of_growing() {
     let mut refused = 0;
     for i in 0..10 {
         let w = writer.clone();
-        let task = tokio::spawn(async move { w.write(vec![event(site, 1, i, "/")]).await });
+        let task = tokio::spawn(async move { w.write(vec![new_pageview(site, 1, i, "/")]).await });
         tokio::time::sleep(Duration::from_millis(20)).await;
         if task.is_finished() {
             assert_eq!(task.await.unwrap(), Err(WriteError::QueueFull));
@@ -90,7 +70,9 @@ async fn the_queue_counts_events_not_beacons() {
         },
     );
     let beacon = move |first: i64, n: i64| -> Vec<NewEvent> {
-        (first..first + n).map(|v| event(site, v, v, "/")).collect()
+        (first..first + n)
+            .map(|v| new_pageview(site, v, v, "/"))
+            .collect()
     };
     // A timeout: a beacon wrongly let in would wait for the blocked commit.
     let refused = |events| {
