@@ -8,7 +8,10 @@ use std::fmt::Display;
 /// What kind of failure, as far as a caller needs to know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// The caller's input is wrong; `field` names the input when one is to blame.
+    /// The request itself is malformed (a query parameter, say).
+    BadRequest,
+    /// A value the caller entered is not acceptable; `field` names the input
+    /// when one is to blame.
     Invalid,
     /// Nothing the caller may see is there.
     NotFound,
@@ -95,7 +98,7 @@ impl Classify for crate::sites::SiteError {
 
 impl Classify for crate::analytics::QueryError {
     fn classify(self) -> Failure {
-        Failure::new(Kind::Invalid, self)
+        Failure::new(Kind::BadRequest, self)
     }
 }
 

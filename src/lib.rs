@@ -10,6 +10,8 @@
 pub mod accounts;
 pub mod analytics;
 #[cfg(feature = "db")]
+pub mod auth;
+#[cfg(feature = "db")]
 pub mod chunked;
 #[cfg(feature = "db")]
 pub mod db;

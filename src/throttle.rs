@@ -186,6 +186,31 @@ impl Default for LimitSettings {
     }
 }
 
+/// Over the public-dashboard limit (`Limits::public_read`).
+#[derive(Debug, thiserror::Error)]
+#[error("too many requests for public dashboards from this address; slow down")]
+pub struct TooManyPublicReads {
+    pub retry_after_secs: u64,
+}
+
+impl crate::error::Classify for TooManyPublicReads {
+    fn classify(self) -> crate::error::Failure {
+        let kind = crate::error::Kind::Throttled {
+            retry_after_secs: self.retry_after_secs,
+        };
+        crate::error::Failure::new(kind, self)
+    }
+}
+
+impl Limits {
+    /// Counts one public-dashboard request from `client` (IPv6 by its /64).
+    pub fn public_read(&self, client: IpAddr) -> Result<(), TooManyPublicReads> {
+        self.public_reads
+            .hit(&crate::net::limit_key(client))
+            .map_err(|retry_after_secs| TooManyPublicReads { retry_after_secs })
+    }
+}
+
 /// Addresses a per-address window remembers at most.
 const WINDOW_KEYS: usize = 10_000;
 

@@ -4,21 +4,49 @@
 //! public-dashboard limit, sign-in, registration and the beacon handler all
 //! read the same answer.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use axum::{
     extract::{Request, State},
+    http::{Extensions, HeaderMap},
     middleware::Next,
     response::Response,
 };
 use ipnet::IpNet;
+use pagepulse_core::net::ClientAddr;
+
+pub use app::session::socket_peer;
 
 pub async fn resolve(
     State(trusted): State<Arc<Vec<IpNet>>>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let client = app::session::resolve_client(request.extensions(), request.headers(), &trusted);
+    let client = resolve_client(request.extensions(), request.headers(), &trusted);
     request.extensions_mut().insert(client);
     next.run(request).await
+}
+
+/// The request's client as the outermost layer resolved it, or, on a router
+/// without that layer, resolved here the same way.
+pub fn client_addr(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet]) -> ClientAddr {
+    match extensions.get::<ClientAddr>() {
+        Some(resolved) => *resolved,
+        None => resolve_client(extensions, headers, trusted),
+    }
+}
+
+/// The client as the privacy model defines it: the peer, or behind a trusted
+/// proxy the rightmost untrusted hop of all `X-Forwarded-For` lines together.
+fn resolve_client(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet]) -> ClientAddr {
+    let lines = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    ClientAddr::resolve(socket_peer(extensions), lines, trusted)
+}
+
+/// The limiters' key for a request: its client, IPv6 by /64.
+pub fn limit_key(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    client_addr(extensions, headers, trusted).limit_key()
 }

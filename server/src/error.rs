@@ -1,14 +1,21 @@
 //! The REST API's error: a status and `{"error": "...", "field"?: "..."}`. Internal
 //! failures are logged with their cause and reported to the client only as such.
 
-use app::session::{SignInError, SignUpError};
 use axum::{
     Json,
     extract::rejection::JsonRejection,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use pagepulse_core::{accounts::AccountError, sites::SiteError};
+use pagepulse_core::{
+    DbErr,
+    accounts::AccountError,
+    analytics::{QueryError, ReportError},
+    auth::AuthError,
+    error::{Classify, Failure, Kind},
+    sites::SiteError,
+    throttle::TooManyPublicReads,
+};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -69,72 +76,53 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-impl From<AccountError> for ApiError {
-    fn from(error: AccountError) -> Self {
-        match error {
-            AccountError::Invalid(field) => ApiError {
-                field: Some(field.field),
-                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, field.message)
-            },
-            AccountError::EmailTaken => ApiError {
-                field: Some("email"),
-                ..ApiError::new(StatusCode::CONFLICT, error.to_string())
-            },
-            AccountError::InvalidCredentials => {
-                ApiError::new(StatusCode::UNAUTHORIZED, error.to_string())
+/// The one mapping from the core's classification to a status.
+impl From<Failure> for ApiError {
+    fn from(failure: Failure) -> Self {
+        let status = match failure.kind {
+            Kind::BadRequest => StatusCode::BAD_REQUEST,
+            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::Throttled { retry_after_secs } => {
+                return ApiError::too_many(failure.message, retry_after_secs);
             }
-            AccountError::Hashing | AccountError::Database(_) => {
-                ApiError::internal("accounts", &error)
+            Kind::Busy { retry_after_secs } => {
+                return ApiError {
+                    retry_after_secs: Some(retry_after_secs),
+                    ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, failure.message)
+                };
             }
+            Kind::Internal => return ApiError::internal("request", &failure.message),
+        };
+        ApiError {
+            field: failure.field,
+            ..ApiError::new(status, failure.message)
         }
     }
 }
 
-impl From<SiteError> for ApiError {
-    fn from(error: SiteError) -> Self {
-        match error {
-            SiteError::Invalid(field) => ApiError {
-                field: Some(field.field),
-                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, field.message)
-            },
-            SiteError::NotFound => ApiError::not_found("site"),
-            SiteError::DomainTaken => ApiError {
-                field: Some("domain"),
-                ..ApiError::new(StatusCode::CONFLICT, error.to_string())
-            },
-            SiteError::Database(_) => ApiError::internal("sites", &error),
-        }
-    }
-}
-
-impl From<SignUpError> for ApiError {
-    fn from(error: SignUpError) -> Self {
-        match error {
-            SignUpError::Disabled => ApiError::new(StatusCode::FORBIDDEN, error.to_string()),
-            SignUpError::Throttled { retry_after_secs } => {
-                ApiError::too_many(error.to_string(), retry_after_secs)
+macro_rules! classified {
+    ($($error:ty),*) => {$(
+        impl From<$error> for ApiError {
+            fn from(error: $error) -> Self {
+                error.classify().into()
             }
-            SignUpError::Account(error) => error.into(),
         }
-    }
+    )*};
 }
 
-impl From<SignInError> for ApiError {
-    fn from(error: SignInError) -> Self {
-        match error {
-            SignInError::Throttled { retry_after_secs } => {
-                ApiError::too_many(error.to_string(), retry_after_secs)
-            }
-            SignInError::Account(error) => error.into(),
-        }
-    }
-}
-
-impl From<pagepulse_core::DbErr> for ApiError {
-    fn from(error: pagepulse_core::DbErr) -> Self {
-        ApiError::internal("database", &error)
-    }
-}
+classified!(
+    AccountError,
+    AuthError,
+    DbErr,
+    QueryError,
+    ReportError,
+    SiteError,
+    TooManyPublicReads
+);
 
 /// `Json<T>` whose rejections (bad syntax, wrong content type, missing fields) use
 /// our error body instead of axum's plain text.

@@ -112,7 +112,7 @@ pub fn router(state: AppState) -> Router {
             state.config.connections.request_timeout,
         ))
         .layer(middleware::from_fn_with_state(
-            state.auth.limits.clone(),
+            state.auth.limits().clone(),
             ratelimit::public_reads,
         ))
         .service(routes);

@@ -17,6 +17,8 @@ use axum::{
 use http::{Request, Response, StatusCode};
 use ipnet::IpNet;
 use pagepulse_core::{net::ClientAddr, throttle::Limits};
+
+use crate::client::limit_key;
 use tower_governor::{
     GovernorError, GovernorLayer,
     governor::{GovernorConfig, GovernorConfigBuilder},
@@ -34,10 +36,11 @@ impl KeyExtractor for ClientIpKey {
     type Key = IpAddr;
 
     fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
-        Ok(
-            app::session::client_addr(request.extensions(), request.headers(), &self.trusted)
-                .limit_key(),
-        )
+        Ok(limit_key(
+            request.extensions(),
+            request.headers(),
+            &self.trusted,
+        ))
     }
 }
 
@@ -115,13 +118,9 @@ pub async fn public_reads(
         let client = request
             .extensions()
             .get::<ClientAddr>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), ClientAddr::limit_key);
-        if let Err(retry_after) = limits.public_reads.hit(&client) {
-            return ApiError::too_many(
-                "too many requests for public dashboards from this address; slow down",
-                retry_after,
-            )
-            .into_response();
+            .map_or(IpAddr::from([0, 0, 0, 0]), |client| client.ip);
+        if let Err(over) = limits.public_read(client) {
+            return ApiError::from(over).into_response();
         }
         request.extensions_mut().insert(PublicReadCounted);
     }

@@ -78,8 +78,8 @@ async fn housekeeping(state: AppState) {
     for tick in 0u64.. {
         minute.tick().await;
         state.beacon_limit.evict_idle();
-        state.auth.limits.registrations.evict_idle();
-        state.auth.limits.public_reads.evict_idle();
+        state.auth.limits().registrations.evict_idle();
+        state.auth.limits().public_reads.evict_idle();
         if tick % 60 != 0 {
             continue;
         }

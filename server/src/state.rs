@@ -5,6 +5,7 @@ use leptos::config::LeptosOptions;
 use pagepulse_core::{
     DatabaseConnection,
     analytics::Reports,
+    auth::{Auth, AuthSettings},
     db::WriterDb,
     ingest::{Ingestor, WriterOptions},
     throttle::Limits,
@@ -32,7 +33,7 @@ pub struct AppState {
 
 impl FromRef<AppState> for DatabaseConnection {
     fn from_ref(state: &AppState) -> Self {
-        state.auth.db.clone()
+        state.auth.db().clone()
     }
 }
 
@@ -58,17 +59,21 @@ impl AppState {
                 AppEnv::Production => leptos::config::Env::PROD,
             })
             .build();
+        let limits = Arc::new(Limits::new(&config.limits));
         let auth = AuthState {
-            db: db.clone(),
+            auth: Auth::new(
+                db.clone(),
+                AuthSettings {
+                    jwt_secret: config.jwt_secret_key.clone(),
+                    ttl_minutes: config.jwt_access_token_expire_minutes,
+                    disable_registration: config.disable_registration,
+                },
+                limits,
+            ),
             settings: Arc::new(SessionSettings {
-                jwt_secret: config.jwt_secret_key.clone(),
-                ttl_minutes: config.jwt_access_token_expire_minutes,
                 secure_cookies: config.is_production(),
-                disable_registration: config.disable_registration,
-                trusted_proxies: config.trusted_proxies.clone(),
                 base_url: config.base_url.clone(),
             }),
-            limits: Arc::new(Limits::new(&config.limits)),
         };
         AppState {
             reports: Arc::new(Reports::new(db.clone(), config.limits.concurrent_reports)),
@@ -93,6 +98,6 @@ impl AppState {
     }
 
     pub fn db(&self) -> &DatabaseConnection {
-        &self.auth.db
+        self.auth.db()
     }
 }

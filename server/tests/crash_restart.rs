@@ -174,3 +174,37 @@ async fn comes_back_after_kill_9_under_load_every_time() {
     );
     db.close().await.unwrap();
 }
+
+/// Another process holds the database's write lock for longer than any busy
+/// timeout while the server starts (as recovering a large log after a crash
+/// can): the server waits and comes up once the lock is gone, never exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waits_out_a_lock_held_longer_than_the_busy_timeout() {
+    const HELD: Duration = Duration::from_secs(15);
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/pagepulse.db?mode=rwc", dir.path().display());
+    db::connect(&url).await.unwrap().close().await.unwrap();
+    let holder = sea_orm::Database::connect(&url).await.unwrap();
+    holder.execute_unprepared("BEGIN EXCLUSIVE").await.unwrap();
+
+    let started = Instant::now();
+    let path = dir.path().to_owned();
+    let env: Vec<(String, String)> = env(&url)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let server = tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Server::start_within(&path, &env, Stdio::null(), HELD + START_LIMIT)
+    });
+    tokio::time::sleep(HELD).await;
+    holder.execute_unprepared("COMMIT").await.unwrap();
+    let mut server = server.await.unwrap();
+    assert!(
+        started.elapsed() >= HELD,
+        "healthy after {:?}, while the lock was held",
+        started.elapsed()
+    );
+    server.signal("-TERM");
+    assert!(server.wait(Duration::from_secs(30)).success());
+}

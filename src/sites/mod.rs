@@ -142,6 +142,29 @@ pub async fn get(
         .ok_or(SiteError::NotFound)
 }
 
+/// Who asks for a site's numbers.
+#[derive(Clone, Copy, Debug)]
+pub enum Reader {
+    /// A signed-in user: their own sites only.
+    Owner(Uuid),
+    /// Anyone, through a share link or the public API: public sites only.
+    Anyone,
+}
+
+/// The site `id` (as the caller wrote it) if `reader` may read it; any other
+/// site is `NotFound`, so a caller learns nothing of sites they may not see.
+pub async fn readable(
+    db: &DatabaseConnection,
+    reader: Reader,
+    id: &str,
+) -> Result<site::Model, SiteError> {
+    let id = parse_id(id)?;
+    match reader {
+        Reader::Owner(user) => get(db, user, id).await,
+        Reader::Anyone => get_public(db, id).await,
+    }
+}
+
 /// A site anyone may read: it exists and its owner made it public.
 pub async fn get_public(db: &DatabaseConnection, id: Uuid) -> Result<site::Model, SiteError> {
     site::Entity::find_by_id(id)

@@ -36,8 +36,7 @@ pub async fn get_dashboard(
                 reports.report(&site, &query, now),
                 reports.has_events(site.id),
             );
-            let report = report.map_err(ssr::report_error)?;
-            let has_events = has_events.map_err(ssr::internal)?;
+            let (report, has_events) = (report?, has_events?);
             Ok(DashboardData {
                 site_id: site.id.to_string(),
                 snippet: (!shared)
@@ -60,10 +59,9 @@ pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64
         async move {
             let (_, site, query) = ssr::site_and_query(&id, shared, &query).await?;
             let now = chrono::Utc::now().timestamp_millis();
-            ssr::reports()?
+            Ok(ssr::reports()?
                 .realtime_visitors(site.id, &query.filters, now)
-                .await
-                .map_err(ssr::report_error)
+                .await?)
         }
         .await,
     )
@@ -74,14 +72,14 @@ mod ssr {
     use std::sync::Arc;
 
     use pagepulse_core::{
-        analytics::{AnalyticsQuery, ReportError, Reports},
+        analytics::{AnalyticsQuery, Reports},
         entities::site,
-        sites,
+        sites::{self, Reader},
     };
 
     use crate::{
         api::AppError,
-        session::{AuthState, ClientIp, PublicReadCounted},
+        session::{AuthState, PublicReadCounted},
     };
 
     /// The site the caller may read (its owner's, or any public one when
@@ -92,15 +90,14 @@ mod ssr {
         query: &str,
     ) -> Result<(AuthState, site::Model, AnalyticsQuery), AppError> {
         let auth = crate::api::ssr::auth_state()?;
-        let site_id = sites::parse_id(id)?;
-        let site = if shared {
+        let reader = if shared {
             count_public_read(&auth).await?;
-            sites::get_public(&auth.db, site_id).await?
+            Reader::Anyone
         } else {
-            let user = crate::api::ssr::signed_in_user().await?;
-            sites::get(&auth.db, user.id, site_id).await?
+            Reader::Owner(crate::api::ssr::signed_in_user().await?.id)
         };
-        let query = AnalyticsQuery::from_query_string(query).map_err(|e| AppError::Message(e.0))?;
+        let site = sites::readable(auth.db(), reader, id).await?;
+        let query = AnalyticsQuery::from_query_string(query)?;
         Ok((auth, site, query))
     }
 
@@ -112,33 +109,12 @@ mod ssr {
         if counted {
             return Ok(());
         }
-        let ClientIp(ip) = leptos_axum::extract_with_state::<ClientIp, AuthState>(auth)
-            .await
-            .map_err(|e| AppError::Transport(e.to_string()))?;
-        auth.limits
-            .public_reads
-            .hit(&pagepulse_core::net::limit_key(ip))
-            .map_err(|retry_after_secs| AppError::Throttled {
-                message: "too many requests for public dashboards from this address; slow down"
-                    .into(),
-                retry_after_secs,
-            })
+        let ip = crate::api::ssr::client_ip().await?;
+        Ok(auth.limits().public_read(ip)?)
     }
 
     pub fn reports() -> Result<Arc<Reports>, AppError> {
         leptos::prelude::use_context::<Arc<Reports>>()
             .ok_or_else(|| AppError::Message("server misconfigured: no reports".into()))
-    }
-
-    pub fn report_error(error: ReportError) -> AppError {
-        match error {
-            ReportError::Busy => AppError::Message("the server is busy; please try again".into()),
-            ReportError::Database(error) => internal(error),
-        }
-    }
-
-    pub fn internal(error: pagepulse_core::DbErr) -> AppError {
-        tracing::error!(%error, "dashboard");
-        AppError::Message("the numbers could not be loaded; please try again".into())
     }
 }

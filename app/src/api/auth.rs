@@ -31,25 +31,17 @@ pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
 pub async fn register(name: String, email: String, password: String) -> Result<(), AppError> {
     super::ssr::respond(
         async move {
-            use crate::session::{SignUpError, sign_up};
             use pagepulse_core::accounts::NewUser;
 
-            let auth = super::ssr::auth_state()?;
-            let ip = super::ssr::client_ip(&auth).await?;
+            let state = super::ssr::auth_state()?;
+            let ip = super::ssr::client_ip().await?;
             let new = NewUser {
                 email,
                 password,
                 name,
             };
-            let (_, cookie) = sign_up(&auth, ip, new).await.map_err(|error| match error {
-                SignUpError::Disabled => AppError::Message(error.to_string()),
-                SignUpError::Throttled { retry_after_secs } => AppError::Throttled {
-                    message: error.to_string(),
-                    retry_after_secs,
-                },
-                SignUpError::Account(error) => error.into(),
-            })?;
-            signed_in(&cookie);
+            let (_, session) = state.auth.sign_up(ip, new).await?;
+            signed_in(&state, &session);
             Ok(())
         }
         .await,
@@ -60,14 +52,10 @@ pub async fn register(name: String, email: String, password: String) -> Result<(
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     super::ssr::respond(
         async move {
-            use crate::session::sign_in;
-
-            let auth = super::ssr::auth_state()?;
-            let ip = super::ssr::client_ip(&auth).await?;
-            let (_, cookie) = sign_in(&auth, ip, &email, &password)
-                .await
-                .map_err(AppError::from)?;
-            signed_in(&cookie);
+            let state = super::ssr::auth_state()?;
+            let ip = super::ssr::client_ip().await?;
+            let (_, session) = state.auth.sign_in(ip, &email, &password).await?;
+            signed_in(&state, &session);
             Ok(())
         }
         .await,
@@ -78,14 +66,15 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     super::ssr::respond(
         async move {
-            let auth = super::ssr::auth_state()?;
-            let headers = leptos::prelude::use_context::<http::request::Parts>()
-                .map(|parts| parts.headers)
-                .unwrap_or_default();
-            let cookie = crate::session::sign_out(&auth, &headers)
-                .await
-                .map_err(super::ssr::internal)?;
-            super::ssr::set_cookie(&cookie);
+            use crate::session::{cleared_cookie, session_token};
+
+            let state = super::ssr::auth_state()?;
+            let token = leptos::prelude::use_context::<http::request::Parts>()
+                .and_then(|parts| session_token(&parts.headers));
+            if let Some(token) = token {
+                state.auth.sign_out(&token).await?;
+            }
+            super::ssr::set_cookie(&cleared_cookie(&state.settings));
             leptos_axum::redirect("/login");
             Ok(())
         }
@@ -98,11 +87,9 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn sign_out_everywhere() -> Result<u64, AppError> {
     super::ssr::respond(
         async move {
-            let auth = super::ssr::auth_state()?;
+            let state = super::ssr::auth_state()?;
             let who = super::ssr::signed_in().await?;
-            crate::session::sign_out_others(&auth, &who)
-                .await
-                .map_err(super::ssr::internal)
+            Ok(state.auth.sign_out_others(&who).await?)
         }
         .await,
     )
@@ -116,12 +103,13 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     super::ssr::respond(
         async move {
-            let auth = super::ssr::auth_state()?;
-            let ip = super::ssr::client_ip(&auth).await?;
+            let state = super::ssr::auth_state()?;
+            let ip = super::ssr::client_ip().await?;
             let who = super::ssr::signed_in().await?;
-            crate::session::change_password(&auth, ip, &who, &current_password, &new_password)
-                .await
-                .map_err(AppError::from)
+            let auth = &state.auth;
+            Ok(auth
+                .change_password(ip, &who, &current_password, &new_password)
+                .await?)
         }
         .await,
     )
@@ -129,7 +117,7 @@ pub async fn change_password(
 
 /// Sets the session cookie and sends the browser on to its sites.
 #[cfg(feature = "ssr")]
-fn signed_in(cookie: &str) {
-    super::ssr::set_cookie(cookie);
+fn signed_in(state: &crate::session::AuthState, session: &pagepulse_core::auth::Session) {
+    super::ssr::set_cookie(&crate::session::session_cookie(&state.settings, session));
     leptos_axum::redirect("/sites");
 }

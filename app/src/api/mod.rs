@@ -63,10 +63,19 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use pagepulse_core::{accounts::AccountError, sites::SiteError, validate::FieldError};
+    use pagepulse_core::{
+        DbErr,
+        accounts::AccountError,
+        analytics::{QueryError, ReportError},
+        auth::{AuthError, SignedIn},
+        error::{Classify, Failure, Kind},
+        sites::SiteError,
+        throttle::TooManyPublicReads,
+        validate::FieldError,
+    };
 
     use super::AppError;
-    use crate::session::{AuthState, AuthUser, ClientIp, SignInError, SignedIn};
+    use crate::session::{AuthState, AuthUser, ClientIp, CurrentSession};
 
     pub fn auth_state() -> Result<AuthState, AppError> {
         leptos::prelude::use_context::<AuthState>()
@@ -83,34 +92,74 @@ mod ssr {
 
     pub async fn signed_in() -> Result<SignedIn, AppError> {
         let auth = auth_state()?;
-        leptos_axum::extract_with_state::<SignedIn, AuthState>(&auth)
+        leptos_axum::extract_with_state::<CurrentSession, AuthState>(&auth)
             .await
+            .map(|CurrentSession(signed_in)| signed_in)
             .map_err(|_| AppError::Unauthorized)
     }
 
-    pub async fn client_ip(auth: &AuthState) -> Result<std::net::IpAddr, AppError> {
-        leptos_axum::extract_with_state::<ClientIp, AuthState>(auth)
+    pub async fn client_ip() -> Result<std::net::IpAddr, AppError> {
+        leptos_axum::extract::<ClientIp>()
             .await
             .map(|ClientIp(ip)| ip)
             .map_err(|e| AppError::Transport(e.to_string()))
     }
 
-    pub fn internal(error: pagepulse_core::DbErr) -> AppError {
-        tracing::error!(%error, "database");
-        AppError::Message("something went wrong; please try again".into())
-    }
-
-    impl From<SignInError> for AppError {
-        fn from(error: SignInError) -> Self {
-            match error {
-                SignInError::Throttled { retry_after_secs } => AppError::Throttled {
-                    message: error.to_string(),
+    /// The one mapping from the core's classification to what a page is told.
+    impl From<Failure> for AppError {
+        fn from(failure: Failure) -> Self {
+            let Failure {
+                kind,
+                message,
+                field,
+            } = failure;
+            match (kind, field) {
+                (Kind::Invalid | Kind::Conflict, Some(field)) => AppError::Field {
+                    field: field.to_owned(),
+                    message,
+                },
+                (
+                    Kind::BadRequest
+                    | Kind::Invalid
+                    | Kind::Conflict
+                    | Kind::Forbidden
+                    | Kind::Busy { .. },
+                    _,
+                ) => AppError::Message(message),
+                (Kind::NotFound, _) => AppError::NotFound,
+                (Kind::Unauthorized, _) => AppError::Credentials(message),
+                (Kind::Throttled { retry_after_secs }, _) => AppError::Throttled {
+                    message,
                     retry_after_secs,
                 },
-                SignInError::Account(error) => error.into(),
+                (Kind::Internal, _) => {
+                    tracing::error!(error = %message, "server function failed");
+                    AppError::Message("something went wrong; please try again".into())
+                }
             }
         }
     }
+
+    macro_rules! classified {
+        ($($error:ty),*) => {$(
+            impl From<$error> for AppError {
+                fn from(error: $error) -> Self {
+                    error.classify().into()
+                }
+            }
+        )*};
+    }
+
+    classified!(
+        AccountError,
+        AuthError,
+        DbErr,
+        FieldError,
+        QueryError,
+        ReportError,
+        SiteError,
+        TooManyPublicReads
+    );
 
     /// A failed server function answers with a status that fits (422 for a field,
     /// 401, 404, ...), never the 500 a client's mistake is not. A plain form post
@@ -155,49 +204,6 @@ mod ssr {
             http::HeaderValue::from_str(cookie),
         ) {
             response.append_header(http::header::SET_COOKIE, value);
-        }
-    }
-
-    impl From<FieldError> for AppError {
-        fn from(error: FieldError) -> Self {
-            AppError::Field {
-                field: error.field.to_owned(),
-                message: error.message,
-            }
-        }
-    }
-
-    impl From<AccountError> for AppError {
-        fn from(error: AccountError) -> Self {
-            match error {
-                AccountError::Invalid(field) => field.into(),
-                AccountError::EmailTaken => AppError::Field {
-                    field: "email".into(),
-                    message: error.to_string(),
-                },
-                AccountError::InvalidCredentials => AppError::Credentials(error.to_string()),
-                AccountError::Hashing | AccountError::Database(_) => {
-                    tracing::error!(%error, "accounts");
-                    AppError::Message("something went wrong; please try again".into())
-                }
-            }
-        }
-    }
-
-    impl From<SiteError> for AppError {
-        fn from(error: SiteError) -> Self {
-            match error {
-                SiteError::Invalid(field) => field.into(),
-                SiteError::NotFound => AppError::NotFound,
-                SiteError::DomainTaken => AppError::Field {
-                    field: "domain".into(),
-                    message: error.to_string(),
-                },
-                SiteError::Database(_) => {
-                    tracing::error!(%error, "sites");
-                    AppError::Message("something went wrong; please try again".into())
-                }
-            }
         }
     }
 }

@@ -39,7 +39,7 @@ pub async fn list_sites() -> Result<Vec<SiteInfo>, AppError> {
         async move {
             let user = super::ssr::signed_in_user().await?;
             let auth = super::ssr::auth_state()?;
-            let sites = pagepulse_core::sites::list(&auth.db, user.id).await?;
+            let sites = pagepulse_core::sites::list(auth.db(), user.id).await?;
             Ok(sites
                 .into_iter()
                 .map(|site| ssr::info(site, &auth.settings.base_url))
@@ -56,7 +56,7 @@ pub async fn get_site(id: String) -> Result<SiteInfo, AppError> {
             let user = super::ssr::signed_in_user().await?;
             let auth = super::ssr::auth_state()?;
             let site = pagepulse_core::sites::get(
-                &auth.db,
+                auth.db(),
                 user.id,
                 pagepulse_core::sites::parse_id(&id)?,
             )
@@ -80,7 +80,7 @@ pub async fn create_site(name: String, domain: String, timezone: String) -> Resu
                 domain,
                 timezone: Some(timezone),
             };
-            let site = pagepulse_core::sites::create(&auth.db, user.id, new).await?;
+            let site = pagepulse_core::sites::create(auth.db(), user.id, new).await?;
             leptos_axum::redirect(&format!("/sites/{}/settings", site.id));
             Ok(())
         }
@@ -126,7 +126,7 @@ async fn patch_site(id: String, patch: pagepulse_core::sites::SitePatch) -> Resu
             let user = super::ssr::signed_in_user().await?;
             let auth = super::ssr::auth_state()?;
             pagepulse_core::sites::update(
-                &auth.db,
+                auth.db(),
                 user.id,
                 pagepulse_core::sites::parse_id(&id)?,
                 patch,
@@ -144,8 +144,12 @@ pub async fn delete_site(id: String) -> Result<(), AppError> {
         async move {
             let user = super::ssr::signed_in_user().await?;
             let auth = super::ssr::auth_state()?;
-            pagepulse_core::sites::delete(&auth.db, user.id, pagepulse_core::sites::parse_id(&id)?)
-                .await?;
+            pagepulse_core::sites::delete(
+                auth.db(),
+                user.id,
+                pagepulse_core::sites::parse_id(&id)?,
+            )
+            .await?;
             leptos_axum::redirect("/sites");
             Ok(())
         }

@@ -5,13 +5,13 @@
 use axum::{
     Json,
     extract::{Path, RawQuery, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use pagepulse_core::{
-    analytics::{self, AnalyticsQuery, QueryError, ReportError, report::Report},
+    analytics::{self, AnalyticsQuery, report::Report},
     entities::site,
-    sites,
+    sites::{self, Reader},
 };
 
 use app::session::AuthUser;
@@ -27,7 +27,7 @@ pub async fn owner(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<Report>, ApiError> {
-    let site = sites::get(state.db(), user.id, sites::parse_id(&id)?).await?;
+    let site = sites::readable(state.db(), Reader::Owner(user.id), &id).await?;
     Ok(Json(compute(&state, &site, params).await?))
 }
 
@@ -37,7 +37,7 @@ pub async fn public(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<Report>, ApiError> {
-    let site = sites::get_public(state.db(), sites::parse_id(&id)?).await?;
+    let site = sites::readable(state.db(), Reader::Anyone, &id).await?;
     Ok(Json(compute(&state, &site, params).await?))
 }
 
@@ -48,7 +48,7 @@ pub async fn export_csv(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let site = sites::get(state.db(), user.id, sites::parse_id(&id)?).await?;
+    let site = sites::readable(state.db(), Reader::Owner(user.id), &id).await?;
     let report = compute(&state, &site, params).await?;
     let filename = format!(
         "attachment; filename=\"pagepulse-{}-{}-{}.csv\"",
@@ -71,18 +71,7 @@ pub async fn export_csv(
 
 async fn compute(state: &AppState, site: &site::Model, params: Params) -> Result<Report, ApiError> {
     let RawQuery(params) = params;
-    let query = AnalyticsQuery::from_query_string(params.as_deref().unwrap_or_default())
-        .map_err(|QueryError(message)| ApiError::new(StatusCode::BAD_REQUEST, message))?;
+    let query = AnalyticsQuery::from_query_string(params.as_deref().unwrap_or_default())?;
     let now = chrono::Utc::now().timestamp_millis();
-    state
-        .reports
-        .report(site, &query, now)
-        .await
-        .map_err(|error| match error {
-            ReportError::Busy => ApiError {
-                retry_after_secs: Some(5),
-                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.to_string())
-            },
-            ReportError::Database(e) => ApiError::internal("analytics", &e),
-        })
+    Ok(state.reports.report(site, &query, now).await?)
 }

@@ -1,14 +1,16 @@
 //! `/api/v1/auth/*`: register, sign in, sign out (here or everywhere else),
 //! change the password, who am I.
 
-use app::session::{self, AuthState, AuthUser, ClientIp, SignedIn};
+use app::session::{
+    AuthState, AuthUser, ClientIp, CurrentSession, cleared_cookie, session_cookie, session_token,
+};
 use axum::{
     Json,
     extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use pagepulse_core::{accounts::NewUser, entities::user};
+use pagepulse_core::{accounts::NewUser, auth::Session, entities::user};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiJson};
@@ -57,7 +59,7 @@ pub struct PasswordBody {
 
 #[tracing::instrument(skip_all)]
 pub async fn register(
-    State(auth): State<AuthState>,
+    State(state): State<AuthState>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<Response, ApiError> {
@@ -66,49 +68,53 @@ pub async fn register(
         password: body.password,
         name: body.name,
     };
-    let (user, cookie) = session::sign_up(&auth, ip, new).await?;
-    Ok(signed_in(StatusCode::CREATED, user, cookie))
+    let (user, session) = state.auth.sign_up(ip, new).await?;
+    Ok(signed_in(&state, StatusCode::CREATED, user, &session))
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn login(
-    State(auth): State<AuthState>,
+    State(state): State<AuthState>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let (user, cookie) = session::sign_in(&auth, ip, &body.email, &body.password).await?;
-    Ok(signed_in(StatusCode::OK, user, cookie))
+    let (user, session) = state.auth.sign_in(ip, &body.email, &body.password).await?;
+    Ok(signed_in(&state, StatusCode::OK, user, &session))
 }
 
 /// Ends this session on the server, so a copy of its token is refused too.
 #[tracing::instrument(skip_all)]
 pub async fn logout(
-    State(auth): State<AuthState>,
+    State(state): State<AuthState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let cookie = session::sign_out(&auth, &headers).await?;
+    if let Some(token) = session_token(&headers) {
+        state.auth.sign_out(&token).await?;
+    }
+    let cookie = cleared_cookie(&state.settings);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
 /// Ends every other session of the user; this one goes on.
 #[tracing::instrument(skip_all)]
 pub async fn logout_everywhere(
-    State(auth): State<AuthState>,
-    who: SignedIn,
+    State(state): State<AuthState>,
+    CurrentSession(who): CurrentSession,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let ended = session::sign_out_others(&auth, &who).await?;
+    let ended = state.auth.sign_out_others(&who).await?;
     Ok(Json(serde_json::json!({ "sessions_ended": ended })))
 }
 
 /// `{current_password, new_password}` → 204; every other session ends.
 #[tracing::instrument(skip_all)]
 pub async fn change_password(
-    State(auth): State<AuthState>,
+    State(state): State<AuthState>,
     ClientIp(ip): ClientIp,
-    who: SignedIn,
+    CurrentSession(who): CurrentSession,
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> Result<StatusCode, ApiError> {
-    session::change_password(&auth, ip, &who, &body.current_password, &body.new_password).await?;
+    let (current, new) = (&body.current_password, &body.new_password);
+    state.auth.change_password(ip, &who, current, new).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -117,10 +123,15 @@ pub async fn me(AuthUser(user): AuthUser) -> Json<UserView> {
     Json(user.into())
 }
 
-fn signed_in(status: StatusCode, user: user::Model, cookie: String) -> Response {
+fn signed_in(
+    state: &AuthState,
+    status: StatusCode,
+    user: user::Model,
+    session: &Session,
+) -> Response {
     (
         status,
-        [(header::SET_COOKIE, cookie)],
+        [(header::SET_COOKIE, session_cookie(&state.settings, session))],
         Json(UserView::from(user)),
     )
         .into_response()

@@ -139,7 +139,7 @@ async fn read(body: Body, headers: &HeaderMap) -> Result<axum::body::Bytes, ApiE
 
 fn client(state: &BeaconState, parts: &Parts) -> Client {
     let headers = &parts.headers;
-    let resolved = app::session::client_addr(&parts.extensions, headers, &state.trusted_proxies);
+    let resolved = crate::client::client_addr(&parts.extensions, headers, &state.trusted_proxies);
     let from_proxy = resolved.via_trusted_proxy;
     Client {
         ip: resolved.ip,
@@ -147,7 +147,8 @@ fn client(state: &BeaconState, parts: &Parts) -> Client {
             .get(header::USER_AGENT)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .unwrap_or_default(),
-        // Country headers are believed only from our own proxies (SPEC §4).
+        // Country headers are believed only from our own proxies: anyone
+        // else could claim any country.
         country: from_proxy
             .then(|| {
                 country::from_headers(

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use app::session::{AuthUser, Unauthorized, socket_peer};
+use app::session::{AuthUser, Unauthorized};
 use axum::{
     Json,
     extract::State,
@@ -9,6 +9,8 @@ use axum::{
 };
 use pagepulse_core::{DatabaseConnection, ingest::Ingestor, rollup};
 use serde_json::json;
+
+use crate::client::socket_peer;
 
 type Unavailable = (StatusCode, Json<serde_json::Value>);
 
