@@ -11,7 +11,7 @@ use axum::{
 use pagepulse_core::{accounts::NewUser, entities::user};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiJson};
+use crate::http::error::{ApiError, ApiJson};
 
 #[derive(Serialize)]
 pub struct UserView {

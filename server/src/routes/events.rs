@@ -22,7 +22,7 @@ use pagepulse_core::ingest::{
 };
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, http::error::ApiError};
 
 /// Bodies above this are refused with 413 (a beacon is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 8 * 1024;

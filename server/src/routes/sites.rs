@@ -18,7 +18,7 @@ use app::session::AuthUser;
 
 use crate::{
     AppState,
-    error::{ApiError, ApiJson},
+    http::error::{ApiError, ApiJson},
 };
 
 #[derive(Serialize)]

@@ -23,7 +23,7 @@ use tower_governor::{
     key_extractor::KeyExtractor,
 };
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 #[derive(Clone)]
 pub struct ClientIpKey {

@@ -1,5 +1,9 @@
 //! The `pagepulse` command line.
 
+mod progress;
+pub mod rollup;
+pub mod seed;
+
 use std::process::ExitCode;
 
 use crate::{
@@ -199,11 +203,11 @@ pub fn run(args: &[String]) -> ExitCode {
             .await
             .map(|_| println!("database is up to date"))
             .map_err(serve::StartError::from),
-            Command::Seed(args) => crate::seed::run(&config.database_url, args)
+            Command::Seed(args) => seed::run(&config.database_url, args)
                 .await
                 .map_err(serve::StartError::Other),
             Command::Rollup(args) => {
-                crate::rollup::run(&config.database_url, args, config.raw_event_retention_days)
+                rollup::run(&config.database_url, args, config.raw_event_retention_days)
                     .await
                     .map_err(serve::StartError::Other)
             }

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use pagepulse_core::seed::{self, SeedOptions};
 
-use crate::cli::SeedArgs;
+use super::SeedArgs;
 
 pub async fn run(database_url: &str, args: SeedArgs) -> Result<(), String> {
     let db = pagepulse_core::db::connect(database_url)
@@ -19,7 +19,7 @@ pub async fn run(database_url: &str, args: SeedArgs) -> Result<(), String> {
         now_ms: chrono::Utc::now().timestamp_millis(),
     };
     let written = seed::seed(&db, options, |done, total| {
-        crate::progress::bar(done, total, "events", started.elapsed().as_secs_f64());
+        super::progress::bar(done, total, "events", started.elapsed().as_secs_f64());
     })
     .await
     .map_err(|e| format!("seeding failed: {e}"))?;

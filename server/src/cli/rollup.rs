@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use pagepulse_core::rollup::{self, RollupOptions};
 
-use crate::cli::RollupArgs;
+use super::RollupArgs;
 
 pub async fn run(
     database_url: &str,
@@ -24,7 +24,7 @@ pub async fn run(
     };
     let now = chrono::Utc::now().timestamp_millis();
     let report = rollup::run(&db, &options, "cli", now, |done, total| {
-        crate::progress::bar(done, total, "days", started.elapsed().as_secs_f64());
+        super::progress::bar(done, total, "days", started.elapsed().as_secs_f64());
     })
     .await
     .map_err(|e| format!("rollup failed: {e}"))?;
