@@ -5,7 +5,50 @@ use std::time::Instant;
 
 use pagepulse_core::rollup::{self, RollupOptions};
 
-use super::RollupArgs;
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RollupArgs {
+    pub site: Option<uuid::Uuid>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+impl RollupArgs {
+    /// Parses the flags after `rollup`.
+    pub fn parse(flags: &[String]) -> Result<Self, String> {
+        let mut args = RollupArgs::default();
+        for pair in flags.chunks(2) {
+            let [flag, value] = pair else {
+                return Err(format!("{} needs a value", pair[0]));
+            };
+            let date = || {
+                chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                    .map_err(|_| format!("{flag} must be a date as YYYY-MM-DD, not {value}"))
+            };
+            match flag.as_str() {
+                "--site" => {
+                    args.site = Some(
+                        value
+                            .parse()
+                            .map_err(|_| format!("--site must be a site id, not {value}"))?,
+                    );
+                }
+                "--date" => {
+                    args.from = Some(date()?);
+                    args.to = args.from;
+                }
+                "--from" => args.from = Some(date()?),
+                "--to" => args.to = Some(date()?),
+                other => return Err(format!("unknown option {other}")),
+            }
+        }
+        if let (Some(from), Some(to)) = (args.from, args.to)
+            && to < from
+        {
+            return Err("--to must not be before --from".into());
+        }
+        Ok(args)
+    }
+}
 
 pub async fn run(
     database_url: &str,
