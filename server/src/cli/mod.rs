@@ -61,11 +61,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
 /// How many of its own tasks a busy runtime worker runs between looks at the
 /// shared queue; Tokio tunes its default to about every 200 µs. The ingest
 /// writer is woken through that queue whenever the database driver's thread
-/// finishes one of its statements, so under load each of a commit's dozen
-/// statements waited that long, and commits took twice their work. At 4,
-/// `make bench-ingest` rose from 22,500–24,600 to 25,600–27,600 durable
-/// events/s on two cores, `/js/p.js` within its run-to-run noise
-/// (docs/benchmarks.md).
+/// finishes one of its statements, so under load each of a commit's
+/// statements waited that long. Looking more often raises durable ingest
+/// throughput without slowing `/js/p.js` (`make bench-ingest`; the figures
+/// are in docs/benchmarks.md).
 const GLOBAL_QUEUE_INTERVAL: u32 = 4;
 
 /// Runs a command; every failure is a single line on stderr and exit code 1.

@@ -1,7 +1,7 @@
-//! The beacon endpoints (SPEC §6, Ingestion): our tracker's `/api/v1/event` and
-//! Plausible's `/api/event`. Public, cross-origin, cookie-blind. A 202 means the
-//! event is committed; every refusal says why, and nothing the client sends can
-//! make them answer 500.
+//! The beacon endpoints: our tracker's `/api/v1/event` and Plausible's
+//! `/api/event`. Public, cross-origin, cookie-blind. A 202 means the event is
+//! committed; every refusal says why, and nothing the client sends can make
+//! them answer 500.
 
 use std::{sync::Arc, time::Duration};
 
@@ -147,7 +147,8 @@ fn client(state: &BeaconState, parts: &Parts) -> Client {
             .get(header::USER_AGENT)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .unwrap_or_default(),
-        // Country headers are believed only from our own proxies (SPEC §4).
+        // Country headers are believed only from a trusted proxy: from anyone
+        // else they are whatever the client chose to send.
         country: from_proxy
             .then(|| {
                 country::from_headers(
