@@ -25,6 +25,7 @@ struct Job {
     retention_days: Option<u32>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn rollup_tick(_tick: Tick, job: Data<Job>) -> Result<(), BoxDynError> {
     let options = RollupOptions {
         retention_days: job.retention_days,

@@ -51,10 +51,14 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: &AppState) -> Router<S> {
         })
 }
 
+// The beacon spans are at debug level: the default filter (info) turns them
+// away where they are declared, so the hottest path builds no span.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn native(State(state): State<BeaconState>, request: Request) -> Response {
     ingest(&state, request, beacon::parse_native).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn plausible(State(state): State<BeaconState>, request: Request) -> Response {
     ingest(&state, request, beacon::parse_plausible).await
 }
