@@ -1,5 +1,5 @@
-//! The rollup job on apalis (SPEC §9): a cron schedule, hourly at minute 15 (so
-//! each UTC day's first run is at 00:15), whose ticks are stored as tasks in the
+//! The rollup job on apalis: a cron schedule, hourly at minute 15 (so each UTC
+//! day's first run is at 00:15), whose ticks are stored as tasks in the
 //! application database (apalis-sqlite or apalis-postgres) before a worker runs
 //! them; a tick whose run was cut short by a restart is picked up again. Each
 //! replica schedules its own ticks; the rollup itself makes sure a site-day is
@@ -25,6 +25,7 @@ struct Job {
     retention_days: Option<u32>,
 }
 
+#[tracing::instrument(skip_all)]
 async fn rollup_tick(_tick: Tick, job: Data<Job>) -> Result<(), BoxDynError> {
     let options = RollupOptions {
         retention_days: job.retention_days,

@@ -1,19 +1,17 @@
-//! The PagePulse server: configuration, state, the axum router (Leptos pages,
-//! server functions, plain HTTP routes) and the process around it.
+//! The PagePulse server: the axum router (Leptos pages, server functions,
+//! plain HTTP routes, assembled by [`router`]) and the process around it.
+//!
+//! - `cli/`: the `pagepulse` command line, one module a subcommand.
+//! - `http/`: plumbing that is not a route: the accept loop, the edge layers, the REST error.
+//! - `routes/`: the axum handlers.
+//! - `serve`, `jobs`, `state`, `config/`: the process: start-up and shutdown,
+//!   the rollup job, the state handlers share, configuration.
 
 pub mod cli;
-pub mod client;
 pub mod config;
-pub mod error;
+pub mod http;
 pub mod jobs;
-pub mod listener;
-pub mod origin;
-pub mod progress;
-pub mod ratelimit;
-pub mod rollup;
 pub mod routes;
-pub mod security;
-pub mod seed;
 pub mod serve;
 pub mod state;
 
@@ -36,7 +34,7 @@ pub fn router(state: AppState) -> Router {
         move || {
             provide_context(auth.clone());
             provide_context(reports.clone());
-            security::send_page_policy();
+            http::security::send_page_policy();
         }
     };
     let render = {
@@ -90,9 +88,9 @@ pub fn router(state: AppState) -> Router {
         >(context.clone(), shell));
     let router = router.layer(middleware::from_fn_with_state(
         state.clone(),
-        origin::same_origin_only,
+        http::origin::same_origin_only,
     ));
-    let app = security::with_security_headers(router, state.config.is_production())
+    let app = http::security::with_security_headers(router, state.config.is_production())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state.clone());
@@ -105,15 +103,15 @@ pub fn router(state: AppState) -> Router {
     let edge = tower::ServiceBuilder::new()
         .layer(middleware::from_fn_with_state(
             std::sync::Arc::new(state.config.trusted_proxies.clone()),
-            client::resolve,
+            http::client::resolve,
         ))
         .layer(TimeoutLayer::with_status_code(
-            http::StatusCode::REQUEST_TIMEOUT,
+            ::http::StatusCode::REQUEST_TIMEOUT,
             state.config.connections.request_timeout,
         ))
         .layer(middleware::from_fn_with_state(
             state.auth.limits().clone(),
-            ratelimit::public_reads,
+            http::ratelimit::public_reads,
         ))
         .service(routes);
     Router::new().fallback_service(edge)

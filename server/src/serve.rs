@@ -51,7 +51,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let checkpoints = tokio::spawn(db::checkpoints(db.clone(), Duration::from_secs(1)));
     tracing::info!(%addr, %base_url, "PagePulse is listening");
-    let served = crate::listener::serve(
+    let served = crate::http::listener::serve(
         listener,
         router(state.clone()),
         state.config.connections.clone(),

@@ -15,7 +15,7 @@ use app::session::{AuthState, SessionSettings};
 
 use crate::{
     config::{AppEnv, Config},
-    ratelimit::BeaconLimit,
+    http::ratelimit::BeaconLimit,
     routes::tracker::TrackerScript,
 };
 

@@ -1,7 +1,8 @@
-//! SPEC §4 as a test: after a burst of beacons from known addresses and user
-//! agents, no text column of any table holds an address or a user-agent string,
-//! on SQLite and PostgreSQL. On SQLite the database files themselves are searched
-//! too, free pages and write-ahead log included.
+//! No visitor's address or user agent is ever stored, as a test: after a
+//! burst of beacons from known addresses and user agents, no text column of
+//! any table holds an address or a user-agent string, on SQLite and
+//! PostgreSQL. On SQLite the database files themselves are searched too, free
+//! pages and write-ahead log included.
 
 mod common;
 

@@ -16,7 +16,7 @@ use pagepulse_core::{
 
 use app::session::AuthUser;
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, http::error::ApiError};
 
 type Params = RawQuery;
 

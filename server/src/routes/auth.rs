@@ -13,7 +13,7 @@ use axum::{
 use pagepulse_core::{accounts::NewUser, auth::Session, entities::user};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiJson};
+use crate::http::error::{ApiError, ApiJson};
 
 #[derive(Serialize)]
 pub struct UserView {

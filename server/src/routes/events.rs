@@ -1,7 +1,7 @@
-//! The beacon endpoints (SPEC §6, Ingestion): our tracker's `/api/v1/event` and
-//! Plausible's `/api/event`. Public, cross-origin, cookie-blind. A 202 means the
-//! event is committed; every refusal says why, and nothing the client sends can
-//! make them answer 500.
+//! The beacon endpoints: our tracker's `/api/v1/event` and Plausible's
+//! `/api/event`. Public, cross-origin, cookie-blind. A 202 means the event is
+//! committed; every refusal says why, and nothing the client sends can make
+//! them answer 500.
 
 use std::{sync::Arc, time::Duration};
 
@@ -22,7 +22,7 @@ use pagepulse_core::ingest::{
 };
 use tower_http::cors::{Any, CorsLayer};
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, http::error::ApiError};
 
 /// Bodies above this are refused with 413 (a beacon is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 8 * 1024;
@@ -51,10 +51,14 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: &AppState) -> Router<S> {
         })
 }
 
+// The beacon spans are at debug level: the default filter (info) turns them
+// away where they are declared, so the hottest path builds no span.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn native(State(state): State<BeaconState>, request: Request) -> Response {
     ingest(&state, request, beacon::parse_native).await
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn plausible(State(state): State<BeaconState>, request: Request) -> Response {
     ingest(&state, request, beacon::parse_plausible).await
 }
@@ -139,7 +143,7 @@ async fn read(body: Body, headers: &HeaderMap) -> Result<axum::body::Bytes, ApiE
 
 fn client(state: &BeaconState, parts: &Parts) -> Client {
     let headers = &parts.headers;
-    let resolved = crate::client::client_addr(&parts.extensions, headers, &state.trusted_proxies);
+    let resolved = crate::http::client::client_addr(&parts.extensions, headers, &state.trusted_proxies);
     let from_proxy = resolved.via_trusted_proxy;
     Client {
         ip: resolved.ip,
@@ -147,8 +151,8 @@ fn client(state: &BeaconState, parts: &Parts) -> Client {
             .get(header::USER_AGENT)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
             .unwrap_or_default(),
-        // Country headers are believed only from our own proxies: anyone
-        // else could claim any country.
+        // Country headers are believed only from a trusted proxy: from anyone
+        // else they are whatever the client chose to send.
         country: from_proxy
             .then(|| {
                 country::from_headers(

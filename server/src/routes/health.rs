@@ -10,13 +10,13 @@ use axum::{
 use pagepulse_core::{DatabaseConnection, ingest::Ingestor, rollup};
 use serde_json::json;
 
-use crate::client::socket_peer;
+use crate::http::client::socket_peer;
 
 type Unavailable = (StatusCode, Json<serde_json::Value>);
 
 /// Liveness plus a database round trip and the ingest writer, so a load
 /// balancer stops sending traffic to a replica that cannot record events.
-/// Exactly `{"status": "ok"}` (SPEC §6).
+/// A healthy answer is exactly `{"status": "ok"}`, nothing more.
 #[tracing::instrument(skip_all)]
 pub async fn health(
     State(db): State<DatabaseConnection>,
@@ -78,7 +78,7 @@ fn forwarded(headers: &HeaderMap) -> bool {
     headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded")
 }
 
-/// `/health` plus the rollup job's latest run (SPEC §9): when it ran, what it
+/// `/health` plus the rollup job's latest run: when it ran, what it
 /// did, how long it took, whether it failed (and, for an operator, why).
 #[tracing::instrument(skip_all)]
 pub async fn details(

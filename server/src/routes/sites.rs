@@ -18,7 +18,7 @@ use app::session::AuthUser;
 
 use crate::{
     AppState,
-    error::{ApiError, ApiJson},
+    http::error::{ApiError, ApiJson},
 };
 
 #[derive(Serialize)]
@@ -62,6 +62,7 @@ pub struct PatchBody {
     public: Option<bool>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -85,6 +86,7 @@ pub async fn create(
         .into_response())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -98,6 +100,7 @@ pub async fn list(
     ))
 }
 
+#[tracing::instrument(skip_all, fields(site.id = %id))]
 pub async fn get(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -107,6 +110,7 @@ pub async fn get(
     Ok(Json(SiteView::new(site, &state.config.base_url)))
 }
 
+#[tracing::instrument(skip_all, fields(site.id = %id))]
 pub async fn update(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -123,6 +127,7 @@ pub async fn update(
     Ok(Json(SiteView::new(site, &state.config.base_url)))
 }
 
+#[tracing::instrument(skip_all, fields(site.id = %id))]
 pub async fn delete(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,

@@ -44,6 +44,7 @@ impl TrackerScript {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn tracker(State(script): State<Arc<TrackerScript>>, headers: HeaderMap) -> Response {
     let cache = [
         (

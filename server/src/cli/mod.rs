@@ -1,6 +1,17 @@
-//! The `pagepulse` command line.
+//! The `pagepulse` command line: parses the arguments, dispatches to the
+//! subcommand (each in its own module, with its own arguments) and turns the
+//! outcome into an exit code.
+
+mod health;
+mod migrate;
+mod progress;
+pub mod rollup;
+pub mod seed;
 
 use std::process::ExitCode;
+
+use rollup::RollupArgs;
+use seed::SeedArgs;
 
 use crate::{
     config::{Config, LogFormat},
@@ -34,104 +45,13 @@ pub enum Command {
     Version,
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub struct SeedArgs {
-    pub site: uuid::Uuid,
-    pub days: u32,
-    pub events: u64,
-    pub seed: u64,
-}
-
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct RollupArgs {
-    pub site: Option<uuid::Uuid>,
-    pub from: Option<chrono::NaiveDate>,
-    pub to: Option<chrono::NaiveDate>,
-}
-
-fn parse_rollup(flags: &[String]) -> Result<RollupArgs, String> {
-    let mut args = RollupArgs::default();
-    for pair in flags.chunks(2) {
-        let [flag, value] = pair else {
-            return Err(format!("{} needs a value", pair[0]));
-        };
-        let date = || {
-            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .map_err(|_| format!("{flag} must be a date as YYYY-MM-DD, not {value}"))
-        };
-        match flag.as_str() {
-            "--site" => {
-                args.site = Some(
-                    value
-                        .parse()
-                        .map_err(|_| format!("--site must be a site id, not {value}"))?,
-                );
-            }
-            "--date" => {
-                args.from = Some(date()?);
-                args.to = args.from;
-            }
-            "--from" => args.from = Some(date()?),
-            "--to" => args.to = Some(date()?),
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    if let (Some(from), Some(to)) = (args.from, args.to)
-        && to < from
-    {
-        return Err("--to must not be before --from".into());
-    }
-    Ok(args)
-}
-
-fn parse_seed(flags: &[String]) -> Result<SeedArgs, String> {
-    let mut args = SeedArgs {
-        site: uuid::Uuid::nil(),
-        days: 30,
-        events: 100_000,
-        seed: 1,
-    };
-    let mut site = None;
-    for pair in flags.chunks(2) {
-        let [flag, value] = pair else {
-            return Err(format!("{} needs a value", pair[0]));
-        };
-        let number = |what: &str| {
-            value
-                .replace('_', "")
-                .parse::<u64>()
-                .map_err(|_| format!("{what} must be a whole number, not {value}"))
-        };
-        match flag.as_str() {
-            "--site" => {
-                site = Some(
-                    value
-                        .parse()
-                        .map_err(|_| format!("--site must be a site id, not {value}"))?,
-                );
-            }
-            "--days" => {
-                args.days = u32::try_from(number("--days")?)
-                    .ok()
-                    .filter(|d| (1..=3660).contains(d))
-                    .ok_or("--days must be between 1 and 3660")?;
-            }
-            "--events" => args.events = number("--events")?,
-            "--seed" => args.seed = number("--seed")?,
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    args.site = site.ok_or("seed needs --site ID")?;
-    Ok(args)
-}
-
 pub fn parse(args: &[String]) -> Result<Command, String> {
     match args.first().map(String::as_str) {
         None | Some("serve") if args.len() <= 1 => Ok(Command::Serve),
         Some("migrate") if args.len() == 1 => Ok(Command::Migrate),
         Some("health") if args.len() == 1 => Ok(Command::Health),
-        Some("seed") => parse_seed(&args[1..]).map(Command::Seed),
-        Some("rollup") => parse_rollup(&args[1..]).map(Command::Rollup),
+        Some("seed") => SeedArgs::parse(&args[1..]).map(Command::Seed),
+        Some("rollup") => RollupArgs::parse(&args[1..]).map(Command::Rollup),
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some("--version" | "-V") => Ok(Command::Version),
         _ => Err(format!("unexpected arguments: {}", args.join(" "))),
@@ -141,11 +61,10 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
 /// How many of its own tasks a busy runtime worker runs between looks at the
 /// shared queue; Tokio tunes its default to about every 200 µs. The ingest
 /// writer is woken through that queue whenever the database driver's thread
-/// finishes one of its statements, so under load each of a commit's dozen
-/// statements waited that long, and commits took twice their work. At 4,
-/// `make bench-ingest` rose from 22,500–24,600 to 25,600–27,600 durable
-/// events/s on two cores, `/js/p.js` within its run-to-run noise
-/// (docs/benchmarks.md).
+/// finishes one of its statements, so under load each of a commit's
+/// statements waited that long. Looking more often raises durable ingest
+/// throughput without slowing `/js/p.js` (`make bench-ingest`; the figures
+/// are in docs/benchmarks.md).
 const GLOBAL_QUEUE_INTERVAL: u32 = 4;
 
 /// Runs a command; every failure is a single line on stderr and exit code 1.
@@ -177,7 +96,7 @@ pub fn run(args: &[String]) -> ExitCode {
         Err(error) => return fail(&error),
     };
     if command == Command::Health {
-        return match probe_health(config.port) {
+        return match health::probe(config.port) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => fail(&error),
         };
@@ -193,17 +112,12 @@ pub fn run(args: &[String]) -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match command {
-            Command::Migrate => pagepulse_core::db::patiently("migrations", || {
-                pagepulse_core::db::connect(&config.database_url)
-            })
-            .await
-            .map(|_| println!("database is up to date"))
-            .map_err(serve::StartError::from),
-            Command::Seed(args) => crate::seed::run(&config.database_url, args)
+            Command::Migrate => migrate::run(&config.database_url).await,
+            Command::Seed(args) => seed::run(&config.database_url, args)
                 .await
                 .map_err(serve::StartError::Other),
             Command::Rollup(args) => {
-                crate::rollup::run(&config.database_url, args, config.raw_event_retention_days)
+                rollup::run(&config.database_url, args, config.raw_event_retention_days)
                     .await
                     .map_err(serve::StartError::Other)
             }
@@ -213,31 +127,6 @@ pub fn run(args: &[String]) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
-    }
-}
-
-/// The container health check: a plain HTTP/1.1 request to our own port, so the
-/// runtime image needs no curl.
-fn probe_health(port: u16) -> Result<(), String> {
-    use std::io::{Read, Write};
-    let timeout = std::time::Duration::from_secs(5);
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
-        .map_err(|e| format!("cannot reach {addr}: {e}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .map_err(|e| e.to_string())?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| e.to_string())?;
-    match response.lines().next() {
-        Some(status) if status.starts_with("HTTP/1.1 200") => Ok(()),
-        Some(status) => Err(format!("health check failed: {status}")),
-        None => Err("health check failed: empty response".to_owned()),
     }
 }
 

@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, http::error::ApiError};
 
 pub async fn same_origin_only(
     State(state): State<AppState>,

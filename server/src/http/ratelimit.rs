@@ -18,14 +18,14 @@ use http::{Request, Response, StatusCode};
 use ipnet::IpNet;
 use pagepulse_core::{net::ClientAddr, throttle::Limits};
 
-use crate::client::limit_key;
+use crate::http::client::limit_key;
 use tower_governor::{
     GovernorError, GovernorLayer,
     governor::{GovernorConfig, GovernorConfigBuilder},
     key_extractor::KeyExtractor,
 };
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 #[derive(Clone)]
 pub struct ClientIpKey {
