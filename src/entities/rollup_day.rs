@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// One closed site-local day (a day in the site's time zone that has ended),
-/// rolled up. The `carry_*` columns are
+/// One closed site-local day, rolled up. The `carry_*` columns are
 /// what this day shares with the day before within one UTC day: visitors seen
 /// on both sides of the local midnight and visits that cross it. A range of days
 /// subtracts them (and adds back the gap inside each crossing visit) to give
