@@ -6,6 +6,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 CARGO_LEPTOS_VERSION := 0.3.8
+# The newest on crates.io; formats Leptos 0.8's `view!` and builds with rustc 1.95.
+LEPTOSFMT_VERSION := 0.1.33
 # Must equal the wasm-bindgen crate in Cargo.lock (pinned in Cargo.toml).
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -14,7 +16,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
-.PHONY: help tools tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm tool-chromium \
+.PHONY: help tools tool-rust tool-cargo-leptos tool-leptosfmt tool-wasm-bindgen tool-npm tool-chromium \
         vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard bench-delete clean
 
 help:
@@ -24,7 +26,7 @@ help:
 
 ## ---- tools --------------------------------------------------------------
 
-tools: tool-rust tool-cargo-leptos tool-wasm-bindgen tool-npm tool-chromium
+tools: tool-rust tool-cargo-leptos tool-leptosfmt tool-wasm-bindgen tool-npm tool-chromium
 
 tool-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -34,6 +36,10 @@ tool-rust:
 tool-cargo-leptos:
 	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$" \
 	  || cargo install cargo-leptos@$(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+
+tool-leptosfmt:
+	@leptosfmt --version 2>/dev/null | grep -q " $(LEPTOSFMT_VERSION)$$" \
+	  || cargo install leptosfmt@$(LEPTOSFMT_VERSION) --locked
 
 # Without --locked: its lockfile wants a crate version the registry lacks.
 tool-wasm-bindgen:
@@ -86,9 +92,16 @@ test: tools assets lint test-rust test-e2e
 
 # DATABASE_URL names no database: the build must not depend on one
 # (SQLX_OFFLINE in .cargo/config.toml), and this proves it stays so.
+# leptosfmt formats the `view!` bodies (leptosfmt.toml), rustfmt the rest; both must
+# agree, so fix with `leptosfmt app/src frontend/src && cargo fmt --all`. leptosfmt
+# exits 0 on a file it cannot parse (printing ❌), so that fails here too.
+LEPTOSFMT_DIRS := app/src frontend/src
 lint: export DATABASE_URL := sqlite:///nonexistent-pagepulse-build-check.db
-lint:
+lint: tool-leptosfmt
 	cargo fmt --all --check
+	@out=$$(leptosfmt --check $(LEPTOSFMT_DIRS) 2>&1) && ! grep -q '❌' <<<"$$out" \
+	  || { grep -v '^✅' <<<"$$out"; echo "leptosfmt: run 'leptosfmt $(LEPTOSFMT_DIRS) && cargo fmt --all'"; exit 1; }
+	@echo "leptosfmt --check $(LEPTOSFMT_DIRS): ok"
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 

@@ -9,7 +9,8 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // Each visitor's latest event and its visit: the ingest writer reads it to
-        // continue or start a visit (SPEC §5) with one key lookup per visitor,
+        // continue or start a visit (an event under 30 minutes after the visitor's
+        // previous one continues it) with one key lookup per visitor,
         // whichever server process wrote the previous event. Rows older than two
         // days are pruned hourly by a scan; visitor ids rotate daily, so they can
         // never match again. No index on last_ts: every event updates it, and an

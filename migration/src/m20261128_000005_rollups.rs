@@ -5,7 +5,8 @@ use crate::m20261128_000001_accounts_and_sites::Sites;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Daily rollups (SPEC §9): one row per closed site-local day with the day's
+/// Daily rollups: one row per closed site-local day (a day in the site's time
+/// zone that has ended) with the day's
 /// totals, one row per (day, dimension, value) for the breakdowns, and a log of
 /// the job's runs. Besides the day's own counts each day keeps its "carry": what
 /// it shares with the day before inside one UTC day (visitors, whose ids rotate

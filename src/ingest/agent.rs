@@ -130,7 +130,8 @@ pub fn parse(user_agent: &str, screen_width: Option<u32>) -> Agent {
     }
 }
 
-/// SPEC §5: under 576 px mobile, under 992 px tablet, else desktop.
+/// The device class from the reported screen width: under 576 px mobile, under
+/// 992 px tablet, else desktop.
 pub fn device_for_width(width: u32) -> &'static str {
     match width {
         0..576 => "mobile",

@@ -32,7 +32,10 @@ pub struct Client {
     pub country: Option<String>,
 }
 
-/// Why a well-formed beacon was deliberately not recorded (SPEC §6).
+/// Why a well-formed beacon was deliberately not recorded: a bot's user agent,
+/// no such site, a page whose host is not the site's domain (or a subdomain),
+/// or a referrer on the spam list. It is still answered 202, with the reason
+/// in `X-PagePulse-Dropped`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dropped {
     Bot,

@@ -1,4 +1,4 @@
-//! Cookie-free visitor ids (SPEC §4): the first 8 bytes of
+//! Cookie-free visitor ids: no cookie or stored identifier, only the first 8 bytes of
 //! SHA-256(daily_salt ‖ SECRET_KEY ‖ site_id ‖ client_ip ‖ user_agent), where the
 //! salt is random per UTC day and deleted after two days. Once a salt is gone
 //! nobody, not even the holder of SECRET_KEY, can link its hashes to an address.

@@ -9,7 +9,11 @@ pub struct UserInfo {
     pub email: String,
 }
 
+// `instrument` sits above `#[server]`: it wraps the body before the macro moves it into
+// the function the server runs, so each call has one span named after the function;
+// the wasm build, without `ssr`, never sees it.
 /// The signed-in user, or `None`.
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
     super::ssr::respond(
@@ -27,6 +31,7 @@ pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
     )
 }
 
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn register(name: String, email: String, password: String) -> Result<(), AppError> {
     super::ssr::respond(
@@ -48,6 +53,7 @@ pub async fn register(name: String, email: String, password: String) -> Result<(
     )
 }
 
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     super::ssr::respond(
@@ -62,6 +68,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     )
 }
 
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn logout() -> Result<(), AppError> {
     super::ssr::respond(
@@ -83,6 +90,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// Ends every other session of the signed-in user; how many ended.
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn sign_out_everywhere() -> Result<u64, AppError> {
     super::ssr::respond(
@@ -96,6 +104,7 @@ pub async fn sign_out_everywhere() -> Result<u64, AppError> {
 }
 
 /// A new password; every other session of the user ends.
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn change_password(
     current_password: String,

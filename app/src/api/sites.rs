@@ -33,6 +33,10 @@ mod ssr {
     }
 }
 
+// `instrument` sits above `#[server]`: it wraps the body before the macro moves it into
+// the function the server runs, so each call has one span named after the function;
+// the wasm build, without `ssr`, never sees it.
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn list_sites() -> Result<Vec<SiteInfo>, AppError> {
     super::ssr::respond(
@@ -49,6 +53,7 @@ pub async fn list_sites() -> Result<Vec<SiteInfo>, AppError> {
     )
 }
 
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn get_site(id: String) -> Result<SiteInfo, AppError> {
     super::ssr::respond(
@@ -67,6 +72,7 @@ pub async fn get_site(id: String) -> Result<SiteInfo, AppError> {
     )
 }
 
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn create_site(name: String, domain: String, timezone: String) -> Result<(), AppError> {
     super::ssr::respond(
@@ -89,6 +95,7 @@ pub async fn create_site(name: String, domain: String, timezone: String) -> Resu
 }
 
 /// Rename and time zone, from the settings form.
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn update_site(id: String, name: String, timezone: String) -> Result<(), AppError> {
     use pagepulse_core::sites::SitePatch;
@@ -104,6 +111,7 @@ pub async fn update_site(id: String, name: String, timezone: String) -> Result<(
     .await
 }
 
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn set_public(id: String, public: bool) -> Result<(), AppError> {
     use pagepulse_core::sites::SitePatch;
@@ -138,6 +146,7 @@ async fn patch_site(id: String, patch: pagepulse_core::sites::SitePatch) -> Resu
     )
 }
 
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn delete_site(id: String) -> Result<(), AppError> {
     super::ssr::respond(

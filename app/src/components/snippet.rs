@@ -19,7 +19,9 @@ pub fn Snippet(snippet: String) -> impl IntoView {
             <pre
                 class="mt-4 overflow-x-auto rounded-md bg-slate-900 p-4 text-sm text-slate-100"
                 data-testid="snippet"
-            ><code>{snippet}</code></pre>
+            >
+                <code>{snippet}</code>
+            </pre>
             <button
                 type="button"
                 on:click=copy

@@ -54,7 +54,11 @@ fn AccountSettings() -> impl IntoView {
                     </div>
                     <SubmitButton label="Change password" pending=change.pending() />
                     <Show when=changed>
-                        <p role="status" class="text-sm text-green-700" data-testid="password-changed">
+                        <p
+                            role="status"
+                            class="text-sm text-green-700"
+                            data-testid="password-changed"
+                        >
                             "Password changed. Other sessions are signed out."
                         </p>
                     </Show>
@@ -72,7 +76,11 @@ fn AccountSettings() -> impl IntoView {
                         ended()
                             .map(|n| {
                                 view! {
-                                    <p role="status" class="text-sm text-green-700" data-testid="sessions-ended">
+                                    <p
+                                        role="status"
+                                        class="text-sm text-green-700"
+                                        data-testid="sessions-ended"
+                                    >
                                         {format!("{n} other session(s) signed out.")}
                                     </p>
                                 }

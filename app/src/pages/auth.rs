@@ -18,7 +18,13 @@ pub fn RegisterPage() -> impl IntoView {
                         <TextField label="Name" name="name" autocomplete="name" error />
                     </div>
                     <div>
-                        <TextField label="Email" name="email" kind="email" autocomplete="email" error />
+                        <TextField
+                            label="Email"
+                            name="email"
+                            kind="email"
+                            autocomplete="email"
+                            error
+                        />
                     </div>
                     <div>
                         <TextField
@@ -33,7 +39,9 @@ pub fn RegisterPage() -> impl IntoView {
                 </ActionForm>
                 <p class="mt-6 text-sm text-slate-600">
                     "Already have an account? "
-                    <a href="/login" class="text-indigo-600 hover:underline">"Sign in"</a>
+                    <a href="/login" class="text-indigo-600 hover:underline">
+                        "Sign in"
+                    </a>
                 </p>
             </AuthCard>
         </RedirectIfSignedIn>
@@ -50,7 +58,13 @@ pub fn LoginPage() -> impl IntoView {
                 <ActionForm action attr:class="space-y-4">
                     <FormError error />
                     <div>
-                        <TextField label="Email" name="email" kind="email" autocomplete="email" error />
+                        <TextField
+                            label="Email"
+                            name="email"
+                            kind="email"
+                            autocomplete="email"
+                            error
+                        />
                     </div>
                     <div>
                         <TextField
@@ -64,8 +78,9 @@ pub fn LoginPage() -> impl IntoView {
                     <SubmitButton label="Sign in" pending=action.pending() />
                 </ActionForm>
                 <p class="mt-6 text-sm text-slate-600">
-                    "New here? "
-                    <a href="/register" class="text-indigo-600 hover:underline">"Create an account"</a>
+                    "New here? " <a href="/register" class="text-indigo-600 hover:underline">
+                        "Create an account"
+                    </a>
                 </p>
             </AuthCard>
         </RedirectIfSignedIn>

@@ -18,9 +18,11 @@ pub fn Landing() -> impl IntoView {
                     "referrers and campaigns. No cookies, no fingerprinting, no IP addresses at rest, "
                     "so there is no consent banner to show."
                 </p>
-                <pre class="mt-8 overflow-x-auto rounded-lg bg-slate-900 p-4 text-sm text-slate-100"><code>
-                    "<script defer src=\"https://your-pagepulse-host/js/p.js\" data-site=\"SITE_ID\"></script>"
-                </code></pre>
+                <pre class="mt-8 overflow-x-auto rounded-lg bg-slate-900 p-4 text-sm text-slate-100">
+                    <code>
+                        "<script defer src=\"https://your-pagepulse-host/js/p.js\" data-site=\"SITE_ID\"></script>"
+                    </code>
+                </pre>
             </section>
             <section class="mt-16 grid gap-6 sm:grid-cols-3">
                 <Feature title="Cookie-free">
@@ -67,7 +69,10 @@ fn StoredEvent() -> impl IntoView {
                 </button>
             </div>
             <Show when=move || open.get()>
-                <dl data-testid="stored-event" class="mt-6 grid grid-cols-2 gap-x-6 gap-y-2 text-sm">
+                <dl
+                    data-testid="stored-event"
+                    class="mt-6 grid grid-cols-2 gap-x-6 gap-y-2 text-sm"
+                >
                     <dt class="text-slate-500">"path"</dt>
                     <dd>"/pricing"</dd>
                     <dt class="text-slate-500">"referrer"</dt>

@@ -35,7 +35,9 @@ fn SiteSettings() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match site.await {
                         Ok(site) => view! { <SettingsSections site update publish /> }.into_any(),
-                        Err(AppError::Unauthorized) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(AppError::Unauthorized) => {
+                            view! { <Redirect path="/login" /> }.into_any()
+                        }
                         Err(_) => view! { <SiteNotFound /> }.into_any(),
                     }
                 })}
@@ -49,7 +51,9 @@ fn SiteNotFound() -> impl IntoView {
     crate::components::answer_not_found();
     view! {
         <h1 class="text-2xl font-semibold">"Site not found"</h1>
-        <a href="/sites" class="text-indigo-600 hover:underline">"Back to your sites"</a>
+        <a href="/sites" class="text-indigo-600 hover:underline">
+            "Back to your sites"
+        </a>
     }
 }
 
@@ -67,8 +71,12 @@ fn SettingsSections(
     let confirm = format!("Yes, delete {} and all its data", site.domain);
     view! {
         <div>
-            <a href="/sites" class="text-sm text-indigo-600 hover:underline">"← All sites"</a>
-            <h1 class="mt-2 text-2xl font-semibold" data-testid="site-name">{site.name.clone()}</h1>
+            <a href="/sites" class="text-sm text-indigo-600 hover:underline">
+                "← All sites"
+            </a>
+            <h1 class="mt-2 text-2xl font-semibold" data-testid="site-name">
+                {site.name.clone()}
+            </h1>
             <p class="text-slate-500">{site.domain.clone()}</p>
         </div>
         <Snippet snippet=site.tracking_snippet.clone() />
@@ -133,7 +141,11 @@ fn Visibility(site: SiteInfo, publish: ServerAction<SetPublic>) -> impl IntoView
                     view! {
                         <p class="mt-3 text-sm">
                             "Share link: "
-                            <a href=site.share_url.clone() class="text-indigo-600 hover:underline" data-testid="share-link">
+                            <a
+                                href=site.share_url.clone()
+                                class="text-indigo-600 hover:underline"
+                                data-testid="share-link"
+                            >
                                 {site.share_url.clone()}
                             </a>
                         </p>

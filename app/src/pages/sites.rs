@@ -36,7 +36,10 @@ fn SiteList() -> impl IntoView {
                         }
                         Ok(list) => {
                             view! {
-                                <ul class="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" data-testid="site-list">
+                                <ul
+                                    class="mt-4 divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white"
+                                    data-testid="site-list"
+                                >
                                     {list
                                         .into_iter()
                                         .map(|site| {
@@ -45,12 +48,19 @@ fn SiteList() -> impl IntoView {
                                             view! {
                                                 <li class="flex items-center justify-between px-5 py-4">
                                                     <div>
-                                                        <a href=dashboard class="font-medium hover:underline" data-testid="site-link">
+                                                        <a
+                                                            href=dashboard
+                                                            class="font-medium hover:underline"
+                                                            data-testid="site-link"
+                                                        >
                                                             {site.name}
                                                         </a>
                                                         <p class="text-sm text-slate-500">{site.domain}</p>
                                                     </div>
-                                                    <a href=settings class="text-sm text-indigo-600 hover:underline">
+                                                    <a
+                                                        href=settings
+                                                        class="text-sm text-indigo-600 hover:underline"
+                                                    >
                                                         "Settings"
                                                     </a>
                                                 </li>
@@ -61,7 +71,9 @@ fn SiteList() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <p class="mt-4 text-red-600">{e.to_string()}</p> }.into_any(),
+                        Err(e) => {
+                            view! { <p class="mt-4 text-red-600">{e.to_string()}</p> }.into_any()
+                        }
                     }
                 })}
             </Suspense>

@@ -14,7 +14,8 @@ pub const MAX_REFERRER_CHARS: usize = 2048;
 pub const MAX_PROPS: usize = 30;
 pub const MAX_PROP_KEY_CHARS: usize = 300;
 pub const MAX_PROP_VALUE_CHARS: usize = 2000;
-/// Distinct domains one Plausible beacon may name (SPEC §11): each becomes an
+/// Distinct domains one Plausible beacon may name (its `domain` is a
+/// comma-separated list, one site each): each becomes an
 /// event, so an unbounded list would let one request write unboundedly.
 pub const MAX_DOMAINS: usize = 10;
 

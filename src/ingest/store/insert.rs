@@ -1,8 +1,8 @@
 //! The writer's multi-row INSERTs, written directly from the batch. Through
 //! the ORM, each value of each row was wrapped in an active model, copied into
-//! a query tree and copied again into the driver's arguments; under load the
-//! writer took 24 % of the runtime workers' time, four fifths of it there
-//! (19 % since). Here the values go straight from the events into the
+//! a query tree and copied again into the driver's arguments, which under load
+//! was most of the writer's time on the runtime's workers (the profile is in
+//! docs/benchmarks.md). Here the values go straight from the events into the
 //! statement's arguments, and the SQL text of each statement shape
 //! (`chunks`) is built once per process.
 

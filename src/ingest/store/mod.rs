@@ -1,6 +1,7 @@
 //! Storing a batch of events in one transaction, each assigned to its visit.
 //!
-//! Visits (SPEC §5) are continued from the `open_visits` table rather than from
+//! Visits (a visitor's events with gaps under 30 minutes) are continued from
+//! the `open_visits` table rather than from
 //! process memory, so several servers writing to one PostgreSQL agree: each batch
 //! first takes a transaction-scoped advisory lock per visitor (in key order, so two
 //! writers never deadlock), then reads those visitors' latest visits, so a

@@ -91,7 +91,9 @@ fn Dashboard(shared: bool) -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! { <Overview d shared realtime /> }.into_any(),
-                        Err(AppError::Unauthorized) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(AppError::Unauthorized) => {
+                            view! { <Redirect path="/login" /> }.into_any()
+                        }
                         Err(AppError::NotFound) => view! { <NotFound /> }.into_any(),
                         Err(e) => view! { <BadQuery message=e.to_string() /> }.into_any(),
                     }
@@ -123,10 +125,12 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
     view! {
         <header class="flex flex-wrap items-end justify-between gap-4">
             <div>
-                <h1 class="text-2xl font-semibold" data-testid="site-name">{d.name}</h1>
+                <h1 class="text-2xl font-semibold" data-testid="site-name">
+                    {d.name}
+                </h1>
                 <p class="text-sm text-slate-500">
-                    {d.domain} " · " {report.period.start.clone()} " to " {report.period.end.clone()}
-                    " (" {report.period.timezone.clone()} ")"
+                    {d.domain} " · " {report.period.start.clone()} " to "
+                    {report.period.end.clone()} " (" {report.period.timezone.clone()} ")"
                 </p>
             </div>
             <div class="flex items-center gap-4 text-sm">
@@ -137,14 +141,28 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
                     </span>
                     " current visitors"
                 </span>
-                {(!shared).then(|| {
-                    let export = format!("/api/v1/sites/{}/export.csv{}", d.site_id, query.to_query_string());
-                    let settings = format!("/sites/{}/settings", d.site_id);
-                    view! {
-                        <a href=export rel="external" class="text-indigo-600 hover:underline" data-testid="export">"Export CSV"</a>
-                        <a href=settings class="text-indigo-600 hover:underline">"Settings"</a>
-                    }
-                })}
+                {(!shared)
+                    .then(|| {
+                        let export = format!(
+                            "/api/v1/sites/{}/export.csv{}",
+                            d.site_id,
+                            query.to_query_string(),
+                        );
+                        let settings = format!("/sites/{}/settings", d.site_id);
+                        view! {
+                            <a
+                                href=export
+                                rel="external"
+                                class="text-indigo-600 hover:underline"
+                                data-testid="export"
+                            >
+                                "Export CSV"
+                            </a>
+                            <a href=settings class="text-indigo-600 hover:underline">
+                                "Settings"
+                            </a>
+                        }
+                    })}
             </div>
         </header>
         <DateRangePicker path=path.clone() query=query.clone() period=report.period.clone() />
@@ -199,7 +217,9 @@ fn Breakdowns(d: Data) -> impl IntoView {
             {tables
                 .into_iter()
                 .map(|(title, param, rows)| {
-                    view! { <BreakdownTable title param rows path=path.clone() query=query.clone() /> }
+                    view! {
+                        <BreakdownTable title param rows path=path.clone() query=query.clone() />
+                    }
                 })
                 .collect_view()}
         </div>
@@ -220,7 +240,11 @@ fn NotFound() -> impl IntoView {
 fn BadQuery(message: String) -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     view! {
-        <p class="rounded-md bg-rose-50 p-4 text-rose-800" data-testid="dashboard-error">{message}</p>
-        <a href=path class="text-indigo-600 hover:underline">"Show the last 30 days"</a>
+        <p class="rounded-md bg-rose-50 p-4 text-rose-800" data-testid="dashboard-error">
+            {message}
+        </p>
+        <a href=path class="text-indigo-600 hover:underline">
+            "Show the last 30 days"
+        </a>
     }
 }

@@ -72,12 +72,25 @@ pub fn SummaryCards(current: Summary, previous: Summary) -> impl IntoView {
                         _ => "text-slate-400",
                     };
                     view! {
-                        <div class="rounded-lg border border-slate-200 bg-white p-4" data-testid=format!("stat-{id}")>
-                            <p class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
-                            <p class="mt-1 text-2xl font-semibold" data-testid="value">{format.show(now)}</p>
+                        <div
+                            class="rounded-lg border border-slate-200 bg-white p-4"
+                            data-testid=format!("stat-{id}")
+                        >
+                            <p class="text-xs font-medium uppercase tracking-wide text-slate-500">
+                                {label}
+                            </p>
+                            <p class="mt-1 text-2xl font-semibold" data-testid="value">
+                                {format.show(now)}
+                            </p>
                             <p class=format!("mt-1 text-xs {tone}") data-testid="change">
                                 {match change {
-                                    Some(c) => format!("{}{:.0}% vs previous period", if c >= 0.0 { "+" } else { "−" }, c.abs()),
+                                    Some(c) => {
+                                        format!(
+                                            "{}{:.0}% vs previous period",
+                                            if c >= 0.0 { "+" } else { "−" },
+                                            c.abs(),
+                                        )
+                                    }
                                     None => "no previous data".to_owned(),
                                 }}
                             </p>
@@ -127,7 +140,11 @@ pub fn DateRangePicker(path: String, query: ParamsMap, period: PeriodInfo) -> im
         .map(|(param, _, value)| (param.to_owned(), value))
         .collect();
     view! {
-        <nav class="flex flex-wrap items-center gap-2" aria-label="Date range" data-testid="date-range">
+        <nav
+            class="flex flex-wrap items-center gap-2"
+            aria-label="Date range"
+            data-testid="date-range"
+        >
             {PERIODS
                 .iter()
                 .map(|(value, label)| {
@@ -149,16 +166,38 @@ pub fn DateRangePicker(path: String, query: ParamsMap, period: PeriodInfo) -> im
                     }
                 })
                 .collect_view()}
-            <Form method="GET" action=path.clone() attr:class="flex items-center gap-1 text-sm" attr:data-testid="custom-range">
+            <Form
+                method="GET"
+                action=path.clone()
+                attr:class="flex items-center gap-1 text-sm"
+                attr:data-testid="custom-range"
+            >
                 <input type="hidden" name="period" value="custom" />
                 {kept
                     .into_iter()
                     .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
                     .collect_view()}
-                <input type="date" name="start" required value=period.start.clone() aria-label="Start date" class="rounded-md border border-slate-300 px-2 py-1" />
+                <input
+                    type="date"
+                    name="start"
+                    required
+                    value=period.start.clone()
+                    aria-label="Start date"
+                    class="rounded-md border border-slate-300 px-2 py-1"
+                />
                 <span>"–"</span>
-                <input type="date" name="end" required value=period.end.clone() aria-label="End date" class="rounded-md border border-slate-300 px-2 py-1" />
-                <button type="submit" class="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
+                <input
+                    type="date"
+                    name="end"
+                    required
+                    value=period.end.clone()
+                    aria-label="End date"
+                    class="rounded-md border border-slate-300 px-2 py-1"
+                />
+                <button
+                    type="submit"
+                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50"
+                >
                     "Apply"
                 </button>
             </Form>
@@ -227,10 +266,14 @@ pub fn BreakdownTable(
     let with_pageviews = rows.iter().any(|r| r.pageviews.is_some());
     let max = rows.iter().map(|r| r.visitors).max().unwrap_or(0).max(1);
     view! {
-        <section class="rounded-lg border border-slate-200 bg-white p-4" data-testid=format!("table-{param}")>
+        <section
+            class="rounded-lg border border-slate-200 bg-white p-4"
+            data-testid=format!("table-{param}")
+        >
             <h2 class="text-sm font-semibold">{title}</h2>
             {if rows.is_empty() {
-                view! { <p class="mt-3 text-sm text-slate-500">"Nothing yet for this period."</p> }.into_any()
+                view! { <p class="mt-3 text-sm text-slate-500">"Nothing yet for this period."</p> }
+                    .into_any()
             } else {
                 view! {
                     <table class="mt-2 w-full table-fixed text-sm">
@@ -238,7 +281,12 @@ pub fn BreakdownTable(
                             <tr class="text-left text-xs uppercase text-slate-500">
                                 <th class="py-1 font-medium">"Name"</th>
                                 <th class="w-20 py-1 text-right font-medium">"Visitors"</th>
-                                {with_pageviews.then(|| view! { <th class="w-20 py-1 text-right font-medium">"Views"</th> })}
+                                {with_pageviews
+                                    .then(|| {
+                                        view! {
+                                            <th class="w-20 py-1 text-right font-medium">"Views"</th>
+                                        }
+                                    })}
                             </tr>
                         </thead>
                         <tbody>
@@ -249,7 +297,10 @@ pub fn BreakdownTable(
                                     view! {
                                         <tr class="border-t border-slate-100" data-testid="row">
                                             <td class="relative truncate py-1.5 pr-2">
-                                                <span class="absolute inset-y-1 left-0 rounded bg-indigo-50" style=width></span>
+                                                <span
+                                                    class="absolute inset-y-1 left-0 rounded bg-indigo-50"
+                                                    style=width
+                                                ></span>
                                                 <a
                                                     href=href(&path, &query, &[(param, Some(&row.value))])
                                                     class="relative hover:underline"
@@ -258,10 +309,17 @@ pub fn BreakdownTable(
                                                     {display_value(param, &row.value)}
                                                 </a>
                                             </td>
-                                            <td class="py-1.5 text-right tabular-nums">{row.visitors}</td>
-                                            {with_pageviews.then(|| view! {
-                                                <td class="py-1.5 text-right tabular-nums">{row.pageviews.unwrap_or(0)}</td>
-                                            })}
+                                            <td class="py-1.5 text-right tabular-nums">
+                                                {row.visitors}
+                                            </td>
+                                            {with_pageviews
+                                                .then(|| {
+                                                    view! {
+                                                        <td class="py-1.5 text-right tabular-nums">
+                                                            {row.pageviews.unwrap_or(0)}
+                                                        </td>
+                                                    }
+                                                })}
                                         </tr>
                                     }
                                 })
