@@ -19,6 +19,7 @@ pub struct DashboardData {
 
 /// The dashboard of site `id` for `query` (the page's query string: period,
 /// dates, filters). `shared` reads a public site without a session.
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn get_dashboard(
     id: String,
@@ -53,6 +54,7 @@ pub async fn get_dashboard(
 
 /// Just the realtime visitors, which an open dashboard refreshes every minute
 /// (recomputing the whole report for that would re-read the period's events).
+#[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64, AppError> {
     super::ssr::respond(

@@ -143,7 +143,8 @@ async fn read(body: Body, headers: &HeaderMap) -> Result<axum::body::Bytes, ApiE
 
 fn client(state: &BeaconState, parts: &Parts) -> Client {
     let headers = &parts.headers;
-    let resolved = crate::http::client::client_addr(&parts.extensions, headers, &state.trusted_proxies);
+    let resolved =
+        crate::http::client::client_addr(&parts.extensions, headers, &state.trusted_proxies);
     let from_proxy = resolved.via_trusted_proxy;
     Client {
         ip: resolved.ip,
