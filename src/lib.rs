@@ -1,10 +1,17 @@
-//! PagePulse's domain core: entities, the database connection and, as the product
-//! grows, the ingest pipeline, visitor hashing and analytics queries. It knows
-//! nothing of HTTP or of the UI; the `server` and `app` crates are thin adapters.
-
+//! PagePulse's domain core: every rule and query, on SQLite and PostgreSQL,
+//! knowing nothing of HTTP or of the UI (the `server` and `app` crates are
+//! thin adapters over it; see `docs/architecture.md`).
 //!
-//! Without the `db` feature only `analytics::report` is built: the shape of a
-//! dashboard's numbers, which the browser's wasm deserialises and renders.
+//! - `ingest`: beacons to stored events (validation, visitor hashing, the
+//!   group-commit writer). `analytics`: the dashboard's numbers. `rollup`:
+//!   closed days summarised, raw events pruned.
+//! - `accounts`, `auth`, `sessions`, `tokens`, `throttle`: who may sign in and
+//!   how often. `sites`: sites and who may read them. `net`: client addresses.
+//! - `error`: the one classification of failures the adapters map to replies.
+//! - `db`, `entities`, `chunked`: connections, tables, chunked statements.
+//!
+//! Without the `db` feature only `analytics::report`'s answer shape is built:
+//! the browser's wasm deserialises and renders it.
 
 #[cfg(feature = "db")]
 pub mod accounts;
