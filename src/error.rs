@@ -59,6 +59,33 @@ pub trait Classify {
     fn classify(self) -> Failure;
 }
 
+/// For an adapter's error type that converts from `Failure`: converts every
+/// core error into it through its classification, so `?` works on each and
+/// the adapter writes its mapping once, in `From<Failure>`.
+#[macro_export]
+macro_rules! classified_into {
+    ($target:ty) => {
+        $crate::classified_into!(
+            $target:
+            $crate::DbErr,
+            $crate::accounts::AccountError,
+            $crate::analytics::QueryError,
+            $crate::analytics::ReportError,
+            $crate::auth::AuthError,
+            $crate::sites::SiteError,
+            $crate::throttle::TooManyPublicReads,
+            $crate::validate::FieldError
+        );
+    };
+    ($target:ty: $($error:ty),*) => {$(
+        impl From<$error> for $target {
+            fn from(error: $error) -> Self {
+                $crate::error::Classify::classify(error).into()
+            }
+        }
+    )*};
+}
+
 impl Classify for sea_orm::DbErr {
     fn classify(self) -> Failure {
         Failure::new(Kind::Internal, self)

@@ -64,14 +64,8 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 mod ssr {
     use pagepulse_core::{
-        DbErr,
-        accounts::AccountError,
-        analytics::{QueryError, ReportError},
-        auth::{AuthError, SignedIn},
-        error::{Classify, Failure, Kind},
-        sites::SiteError,
-        throttle::TooManyPublicReads,
-        validate::FieldError,
+        auth::SignedIn,
+        error::{Failure, Kind},
     };
 
     use super::AppError;
@@ -140,26 +134,7 @@ mod ssr {
         }
     }
 
-    macro_rules! classified {
-        ($($error:ty),*) => {$(
-            impl From<$error> for AppError {
-                fn from(error: $error) -> Self {
-                    error.classify().into()
-                }
-            }
-        )*};
-    }
-
-    classified!(
-        AccountError,
-        AuthError,
-        DbErr,
-        FieldError,
-        QueryError,
-        ReportError,
-        SiteError,
-        TooManyPublicReads
-    );
+    pagepulse_core::classified_into!(AppError);
 
     /// A failed server function answers with a status that fits (422 for a field,
     /// 401, 404, ...), never the 500 a client's mistake is not. A plain form post

@@ -7,15 +7,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use pagepulse_core::{
-    DbErr,
-    accounts::AccountError,
-    analytics::{QueryError, ReportError},
-    auth::AuthError,
-    error::{Classify, Failure, Kind},
-    sites::SiteError,
-    throttle::TooManyPublicReads,
-};
+use pagepulse_core::error::{Failure, Kind};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -104,25 +96,7 @@ impl From<Failure> for ApiError {
     }
 }
 
-macro_rules! classified {
-    ($($error:ty),*) => {$(
-        impl From<$error> for ApiError {
-            fn from(error: $error) -> Self {
-                error.classify().into()
-            }
-        }
-    )*};
-}
-
-classified!(
-    AccountError,
-    AuthError,
-    DbErr,
-    QueryError,
-    ReportError,
-    SiteError,
-    TooManyPublicReads
-);
+pagepulse_core::classified_into!(ApiError);
 
 /// `Json<T>` whose rejections (bad syntax, wrong content type, missing fields) use
 /// our error body instead of axum's plain text.
