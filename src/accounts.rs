@@ -15,6 +15,7 @@ use sea_orm::{
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
+use crate::error::{Classify, Failure, Kind};
 use crate::{entities::user, validate};
 
 pub use validate::FieldError;
@@ -183,4 +184,15 @@ fn dummy_hash() -> &'static str {
             .map(|hash| hash.to_string())
             .unwrap_or_default()
     })
+}
+
+impl Classify for AccountError {
+    fn classify(self) -> Failure {
+        match self {
+            AccountError::Invalid(field) => field.classify(),
+            AccountError::EmailTaken => Failure::new(Kind::Conflict, self).on("email"),
+            AccountError::InvalidCredentials => Failure::new(Kind::Unauthorized, self),
+            AccountError::Hashing | AccountError::Database(_) => Failure::new(Kind::Internal, self),
+        }
+    }
 }

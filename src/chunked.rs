@@ -19,7 +19,7 @@ use uuid::Uuid;
 /// Rows per transaction, at most.
 pub const CHUNK: u64 = 5_000;
 
-/// Rows per INSERT: 500 rows of up to 16 columns stay under SQLite's 32,766
+/// Rows per INSERT: 500 rows of up to 60 columns stay under SQLite's 32,766
 /// parameters and PostgreSQL's 65,535.
 const INSERT_ROWS: usize = 500;
 

@@ -59,87 +59,8 @@ pub trait Classify {
     fn classify(self) -> Failure;
 }
 
-/// For an adapter's error type that converts from `Failure`: converts every
-/// core error into it through its classification, so `?` works on each and
-/// the adapter writes its mapping once, in `From<Failure>`.
-#[macro_export]
-macro_rules! classified_into {
-    ($target:ty) => {
-        $crate::classified_into!(
-            $target:
-            $crate::DbErr,
-            $crate::accounts::AccountError,
-            $crate::analytics::QueryError,
-            $crate::analytics::ReportError,
-            $crate::auth::AuthError,
-            $crate::sites::SiteError,
-            $crate::throttle::TooManyPublicReads,
-            $crate::validate::FieldError
-        );
-    };
-    ($target:ty: $($error:ty),*) => {$(
-        impl From<$error> for $target {
-            fn from(error: $error) -> Self {
-                $crate::error::Classify::classify(error).into()
-            }
-        }
-    )*};
-}
-
 impl Classify for sea_orm::DbErr {
     fn classify(self) -> Failure {
         Failure::new(Kind::Internal, self)
-    }
-}
-
-impl Classify for crate::validate::FieldError {
-    fn classify(self) -> Failure {
-        let field = self.field;
-        Failure::new(Kind::Invalid, self.message).on(field)
-    }
-}
-
-impl Classify for crate::accounts::AccountError {
-    fn classify(self) -> Failure {
-        use crate::accounts::AccountError;
-        match self {
-            AccountError::Invalid(field) => field.classify(),
-            AccountError::EmailTaken => Failure::new(Kind::Conflict, self).on("email"),
-            AccountError::InvalidCredentials => Failure::new(Kind::Unauthorized, self),
-            AccountError::Hashing | AccountError::Database(_) => Failure::new(Kind::Internal, self),
-        }
-    }
-}
-
-impl Classify for crate::sites::SiteError {
-    fn classify(self) -> Failure {
-        use crate::sites::SiteError;
-        match self {
-            SiteError::Invalid(field) => field.classify(),
-            SiteError::NotFound => Failure::new(Kind::NotFound, self),
-            SiteError::DomainTaken => Failure::new(Kind::Conflict, self).on("domain"),
-            SiteError::Database(_) => Failure::new(Kind::Internal, self),
-        }
-    }
-}
-
-impl Classify for crate::analytics::QueryError {
-    fn classify(self) -> Failure {
-        Failure::new(Kind::BadRequest, self)
-    }
-}
-
-impl Classify for crate::analytics::ReportError {
-    fn classify(self) -> Failure {
-        use crate::analytics::ReportError;
-        match self {
-            ReportError::Busy => Failure::new(
-                Kind::Busy {
-                    retry_after_secs: 5,
-                },
-                self,
-            ),
-            ReportError::Database(error) => error.classify(),
-        }
     }
 }

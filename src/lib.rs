@@ -50,3 +50,31 @@ pub mod testing;
 
 #[cfg(feature = "db")]
 pub use sea_orm::{DatabaseConnection, DbErr};
+
+/// For an adapter's error type that converts from `Failure`: converts every
+/// core error into it through its classification, so `?` works on each and
+/// the adapter writes its mapping once, in `From<Failure>`.
+#[cfg(feature = "db")]
+#[macro_export]
+macro_rules! classified_into {
+    ($target:ty) => {
+        $crate::classified_into!(
+            $target:
+            $crate::DbErr,
+            $crate::accounts::AccountError,
+            $crate::analytics::QueryError,
+            $crate::analytics::ReportError,
+            $crate::auth::AuthError,
+            $crate::sites::SiteError,
+            $crate::throttle::TooManyPublicReads,
+            $crate::validate::FieldError
+        );
+    };
+    ($target:ty: $($error:ty),*) => {$(
+        impl From<$error> for $target {
+            fn from(error: $error) -> Self {
+                $crate::error::Classify::classify(error).into()
+            }
+        }
+    )*};
+}

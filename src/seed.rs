@@ -8,9 +8,11 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, TransactionTrait};
 use uuid::Uuid;
 
-use crate::entities::{event, site};
+use crate::{
+    analytics::count::DAY_MS,
+    entities::{event, site},
+};
 
-const DAY_MS: i64 = 86_400_000;
 /// Rows per transaction.
 const PER_TRANSACTION: usize = 50_000;
 

@@ -1,11 +1,20 @@
 //! Input rules shared by accounts and sites. Each failure names the field, so forms
 //! can show it next to the input and the API can say which value was wrong.
 
+use crate::error::{Classify, Failure, Kind};
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
+}
+
+impl Classify for FieldError {
+    fn classify(self) -> Failure {
+        let field = self.field;
+        Failure::new(Kind::Invalid, self.message).on(field)
+    }
 }
 
 impl FieldError {

@@ -150,6 +150,18 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+/// Ends the session the request's cookie names, if any; the `Set-Cookie` that
+/// clears it either way.
+pub async fn sign_out(
+    state: &AuthState,
+    headers: &HeaderMap,
+) -> Result<String, pagepulse_core::DbErr> {
+    if let Some(token) = session_token(headers) {
+        state.auth.sign_out(&token).await?;
+    }
+    Ok(cleared_cookie(&state.settings))
+}
+
 /// `Set-Cookie` that carries a new session: HttpOnly, SameSite=Lax, Path=/,
 /// Secure in production.
 pub fn session_cookie(settings: &SessionSettings, session: &Session) -> String {

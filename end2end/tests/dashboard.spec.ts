@@ -47,7 +47,8 @@ test("switches ranges and filters in place, goes back, and shares", async ({ pag
   await page.goto(`/sites/${site.id}?period=7d`);
   await expect(card(page, "pageviews")).toHaveText("3");
   // Hydrated once the chart is drawn (ECharts from our own origin).
-  await expect(page.locator("#visitors-chart canvas")).toHaveCount(1);
+  // The first page to hydrate compiles the wasm, which a busy machine takes a while over.
+  await expect(page.locator("#visitors-chart canvas")).toHaveCount(1, { timeout: 20_000 });
   // The chart follows the window's width.
   const chartWidth = () => page.locator("#visitors-chart canvas").evaluate((c) => c.getBoundingClientRect().width);
   const wide = await chartWidth();
@@ -102,7 +103,7 @@ test("switches ranges and filters in place, goes back, and shares", async ({ pag
   await other.goto(`/share/${site.id}?period=30d`);
   await expect(card(other, "pageviews")).toHaveText("7");
   await expect(other.getByTestId("export")).toHaveCount(0);
-  await expect(other.locator("#visitors-chart canvas")).toHaveCount(1);
+  await expect(other.locator("#visitors-chart canvas")).toHaveCount(1, { timeout: 20_000 });
   await stranger.close();
   expect([...problems, ...otherProblems]).toEqual([]);
 });

@@ -7,6 +7,7 @@
 //! - `serve`, `jobs`, `state`, `config/`: the process: start-up and shutdown,
 //!   the rollup job, the state handlers share, configuration.
 
+pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod http;
@@ -87,7 +88,7 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context.clone(), shell));
     let router = router.layer(middleware::from_fn_with_state(
-        state.clone(),
+        std::sync::Arc::<str>::from(state.config.base_url.as_str()),
         http::origin::same_origin_only,
     ));
     let app = http::security::with_security_headers(router, state.config.is_production())

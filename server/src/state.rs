@@ -14,9 +14,9 @@ use pagepulse_core::{
 use app::session::{AuthState, SessionSettings};
 
 use crate::{
+    assets::TrackerScript,
     config::{AppEnv, Config},
     http::ratelimit::BeaconLimit,
-    routes::tracker::TrackerScript,
 };
 
 /// Everything a request handler or server function may need, cloned cheaply per request.
@@ -87,10 +87,7 @@ impl AppState {
                     ..WriterOptions::default()
                 },
             )),
-            beacon_limit: BeaconLimit::new(
-                config.event_rate_limit_per_minute,
-                config.trusted_proxies.clone(),
-            ),
+            beacon_limit: BeaconLimit::new(config.event_rate_limit_per_minute),
             leptos_options,
             config: Arc::new(config),
             auth,

@@ -9,8 +9,8 @@
 //! - `count`: the counting engine, which the rollup job uses too. A `Stretch`
 //!   is consecutive local days of raw events counted in one pass into `Counts`:
 //!   `Totals` (counts before any division), per day, per value, and the `Carry`
-//!   shared with the day before across a midnight. A `Window` is the raw events
-//!   one SQL question reads. `Slice`: one filter value's counts. `stored`:
+//!   shared with the day before across a midnight. A `Selection` is the raw
+//!   events one SQL question reads. `Slice`: one filter value's counts. `stored`:
 //!   the rollup rows' format (`Rolled`), written by the job, read by reports.
 //! - `report`: the answer. `Reports` (the service) plans a range as `Part`s:
 //!   rolled-up days and runs of raw days, counts each and joins them into

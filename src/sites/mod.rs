@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::error::{Classify, Failure, Kind};
 use crate::{
     entities::site,
     validate::{self, FieldError},
@@ -28,6 +29,17 @@ pub enum SiteError {
     DomainTaken,
     #[error(transparent)]
     Database(#[from] DbErr),
+}
+
+impl Classify for SiteError {
+    fn classify(self) -> Failure {
+        match self {
+            SiteError::Invalid(field) => field.classify(),
+            SiteError::NotFound => Failure::new(Kind::NotFound, self),
+            SiteError::DomainTaken => Failure::new(Kind::Conflict, self).on("domain"),
+            SiteError::Database(_) => Failure::new(Kind::Internal, self),
+        }
+    }
 }
 
 pub struct NewSite {
@@ -151,14 +163,13 @@ pub enum Reader {
     Anyone,
 }
 
-/// The site `id` (as the caller wrote it) if `reader` may read it; any other
-/// site is `NotFound`, so a caller learns nothing of sites they may not see.
+/// The site `id` if `reader` may read it; any other site is `NotFound`, so a
+/// caller learns nothing of sites they may not see.
 pub async fn readable(
     db: &DatabaseConnection,
     reader: Reader,
-    id: &str,
+    id: Uuid,
 ) -> Result<site::Model, SiteError> {
-    let id = parse_id(id)?;
     match reader {
         Reader::Owner(user) => get(db, user, id).await,
         Reader::Anyone => get_public(db, id).await,

@@ -92,6 +92,7 @@ mod ssr {
         query: &str,
     ) -> Result<(AuthState, site::Model, AnalyticsQuery), AppError> {
         let auth = crate::api::ssr::auth_state()?;
+        let id = sites::parse_id(id)?;
         let reader = if shared {
             count_public_read(&auth).await?;
             Reader::Anyone

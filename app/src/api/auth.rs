@@ -73,15 +73,12 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     super::ssr::respond(
         async move {
-            use crate::session::{cleared_cookie, session_token};
-
             let state = super::ssr::auth_state()?;
-            let token = leptos::prelude::use_context::<http::request::Parts>()
-                .and_then(|parts| session_token(&parts.headers));
-            if let Some(token) = token {
-                state.auth.sign_out(&token).await?;
-            }
-            super::ssr::set_cookie(&cleared_cookie(&state.settings));
+            let headers = leptos::prelude::use_context::<http::request::Parts>()
+                .map(|parts| parts.headers)
+                .unwrap_or_default();
+            let cookie = crate::session::sign_out(&state, &headers).await?;
+            super::ssr::set_cookie(&cookie);
             leptos_axum::redirect("/login");
             Ok(())
         }

@@ -1,5 +1,6 @@
-//! Server functions: thin adapters from the pages to the core crate, sharing the
-//! session rules with the REST API (`crate::session`).
+//! Server functions: thin adapters from the pages to the core crate, whose
+//! rules the REST API applies too; the session cookie and its extractors are
+//! `crate::session`'s.
 
 pub mod analytics;
 pub mod auth;

@@ -27,13 +27,17 @@ pub async fn resolve(
     next.run(request).await
 }
 
-/// The request's client as the outermost layer resolved it, or, on a router
-/// without that layer, resolved here the same way.
-pub fn client_addr(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet]) -> ClientAddr {
-    match extensions.get::<ClientAddr>() {
-        Some(resolved) => *resolved,
-        None => resolve_client(extensions, headers, trusted),
-    }
+/// The request's client as the outermost layer resolved it (`router` always
+/// has that layer). Without it, the socket peer, as `app::session::ClientIp`
+/// has it: never a header nobody checked.
+pub fn client_addr(extensions: &Extensions) -> ClientAddr {
+    extensions
+        .get::<ClientAddr>()
+        .copied()
+        .unwrap_or(ClientAddr {
+            ip: socket_peer(extensions),
+            via_trusted_proxy: false,
+        })
 }
 
 /// The client as the privacy model defines it: the peer, or behind a trusted
@@ -47,6 +51,6 @@ fn resolve_client(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet
 }
 
 /// The limiters' key for a request: its client, IPv6 by /64.
-pub fn limit_key(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    client_addr(extensions, headers, trusted).limit_key()
+pub fn limit_key(extensions: &Extensions) -> IpAddr {
+    client_addr(extensions).limit_key()
 }

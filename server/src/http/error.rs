@@ -28,10 +28,6 @@ impl ApiError {
         }
     }
 
-    pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, format!("{what} not found"))
-    }
-
     /// 429 with `Retry-After`.
     pub fn too_many(message: impl Into<String>, retry_after_secs: u64) -> Self {
         ApiError {

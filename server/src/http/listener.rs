@@ -101,14 +101,20 @@ pub async fn serve(
 }
 
 /// A connection that fails its reads once a head is late or nothing has
-/// moved for too long; hyper then closes it.
+/// moved for too long; hyper then closes it. Each read and write only notes
+/// the time: the one timer moves when it fires, never per request, and is
+/// never set further ahead than `head_timeout`, so a head that starts later
+/// is still caught on time.
 struct Deadlines {
     stream: TcpStream,
     head_timeout: Duration,
     idle_timeout: Duration,
-    /// Running while a request head is on its way.
-    head: Option<Pin<Box<Sleep>>>,
-    idle: Pin<Box<Sleep>>,
+    timer: Pin<Box<Sleep>>,
+    /// When bytes last moved either way.
+    moved: Instant,
+    /// When the head on its way began: its first byte, or the connection's
+    /// start for the first request.
+    head_since: Option<Instant>,
     /// A head is complete; the next write (its answer) starts waiting for
     /// the next request.
     in_request: bool,
@@ -118,26 +124,26 @@ struct Deadlines {
 
 impl Deadlines {
     fn new(stream: TcpStream, limits: &ConnectionLimits) -> Self {
+        let now = Instant::now();
         Deadlines {
             stream,
             head_timeout: limits.head_timeout,
             idle_timeout: limits.idle_timeout,
-            head: Some(Box::pin(tokio::time::sleep(limits.head_timeout))),
-            idle: Box::pin(tokio::time::sleep(limits.idle_timeout)),
+            timer: Box::pin(tokio::time::sleep_until(
+                now + limits.head_timeout.min(limits.idle_timeout),
+            )),
+            moved: now,
+            head_since: Some(now),
             in_request: false,
             tail: [0; 3],
         }
     }
 
-    fn touched(&mut self) {
-        self.idle.as_mut().reset(Instant::now() + self.idle_timeout);
-    }
-
     /// An answer is going out: whatever is read next starts a new request.
     fn answering(&mut self) {
-        self.touched();
+        self.moved = Instant::now();
         self.in_request = false;
-        self.head = None;
+        self.head_since = None;
         self.tail = [0; 3];
     }
 
@@ -146,31 +152,39 @@ impl Deadlines {
         if bytes.is_empty() {
             return;
         }
-        self.touched();
+        self.moved = Instant::now();
         if self.in_request {
             return;
         }
-        if self.head.is_none() {
-            self.head = Some(Box::pin(tokio::time::sleep(self.head_timeout)));
-        }
+        self.head_since.get_or_insert(self.moved);
         if ends_head(&mut self.tail, bytes) {
-            self.head = None;
+            self.head_since = None;
             self.in_request = true;
             self.tail = [0; 3];
         }
     }
 
+    /// The deadline that has passed, if any; otherwise the timer is set for
+    /// the next one (or at most `head_timeout` ahead) and polled.
     fn late(&mut self, cx: &mut Context<'_>) -> Option<io::Error> {
-        if let Some(head) = self.head.as_mut()
-            && head.as_mut().poll(cx).is_ready()
-        {
-            return Some(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "request head too slow",
-            ));
-        }
-        if self.idle.as_mut().poll(cx).is_ready() {
-            return Some(io::Error::new(io::ErrorKind::TimedOut, "connection idle"));
+        while self.timer.as_mut().poll(cx).is_ready() {
+            let now = Instant::now();
+            let head_due = self.head_since.map(|since| since + self.head_timeout);
+            if head_due.is_some_and(|due| now >= due) {
+                return Some(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "request head too slow",
+                ));
+            }
+            let idle_due = self.moved + self.idle_timeout;
+            if now >= idle_due {
+                return Some(io::Error::new(io::ErrorKind::TimedOut, "connection idle"));
+            }
+            let next = head_due
+                .unwrap_or(idle_due)
+                .min(idle_due)
+                .min(now + self.head_timeout);
+            self.timer.as_mut().reset(next);
         }
         None
     }

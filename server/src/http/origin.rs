@@ -11,14 +11,15 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{AppState, http::error::ApiError};
+use crate::http::error::ApiError;
 
+/// The guard, with the server's public origin (`BASE_URL`) as its state.
 pub async fn same_origin_only(
-    State(state): State<AppState>,
+    State(base_url): State<std::sync::Arc<str>>,
     request: Request,
     next: Next,
 ) -> Response {
-    if is_state_changing(request.method()) && is_cross_origin(&request, &state.config.base_url) {
+    if is_state_changing(request.method()) && is_cross_origin(&request, &base_url) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-origin request");
         return ApiError::new(StatusCode::FORBIDDEN, "cross-origin request refused")
             .into_response();

@@ -15,7 +15,6 @@ use axum::{
     response::IntoResponse,
 };
 use http::{Request, Response, StatusCode};
-use ipnet::IpNet;
 use pagepulse_core::{net::ClientAddr, throttle::Limits};
 
 use crate::http::client::limit_key;
@@ -27,20 +26,15 @@ use tower_governor::{
 
 use crate::http::error::ApiError;
 
+/// The client the outermost layer resolved, IPv6 by /64.
 #[derive(Clone)]
-pub struct ClientIpKey {
-    trusted: Arc<Vec<IpNet>>,
-}
+pub struct ClientIpKey;
 
 impl KeyExtractor for ClientIpKey {
     type Key = IpAddr;
 
     fn extract<T>(&self, request: &Request<T>) -> Result<IpAddr, GovernorError> {
-        Ok(limit_key(
-            request.extensions(),
-            request.headers(),
-            &self.trusted,
-        ))
+        Ok(limit_key(request.extensions()))
     }
 }
 
@@ -53,12 +47,10 @@ pub struct BeaconLimit {
 }
 
 impl BeaconLimit {
-    pub fn new(per_minute: u32, trusted: Vec<IpNet>) -> BeaconLimit {
+    pub fn new(per_minute: u32) -> BeaconLimit {
         let per_minute = per_minute.max(1);
         let config = GovernorConfigBuilder::default()
-            .key_extractor(ClientIpKey {
-                trusted: Arc::new(trusted),
-            })
+            .key_extractor(ClientIpKey)
             .period(Duration::from_nanos(60_000_000_000 / u64::from(per_minute)))
             .burst_size(per_minute)
             .finish()

@@ -27,7 +27,7 @@ pub async fn owner(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<Report>, ApiError> {
-    let site = sites::readable(state.db(), Reader::Owner(user.id), &id).await?;
+    let site = sites::readable(state.db(), Reader::Owner(user.id), sites::parse_id(&id)?).await?;
     Ok(Json(compute(&state, &site, params).await?))
 }
 
@@ -37,7 +37,7 @@ pub async fn public(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Json<Report>, ApiError> {
-    let site = sites::readable(state.db(), Reader::Anyone, &id).await?;
+    let site = sites::readable(state.db(), Reader::Anyone, sites::parse_id(&id)?).await?;
     Ok(Json(compute(&state, &site, params).await?))
 }
 
@@ -48,7 +48,7 @@ pub async fn export_csv(
     Path(id): Path<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let site = sites::readable(state.db(), Reader::Owner(user.id), &id).await?;
+    let site = sites::readable(state.db(), Reader::Owner(user.id), sites::parse_id(&id)?).await?;
     let report = compute(&state, &site, params).await?;
     let filename = format!(
         "attachment; filename=\"pagepulse-{}-{}-{}.csv\"",

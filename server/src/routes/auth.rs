@@ -1,9 +1,7 @@
 //! `/api/v1/auth/*`: register, sign in, sign out (here or everywhere else),
 //! change the password, who am I.
 
-use app::session::{
-    AuthState, AuthUser, ClientIp, CurrentSession, cleared_cookie, session_cookie, session_token,
-};
+use app::session::{self, AuthState, AuthUser, ClientIp, CurrentSession, session_cookie};
 use axum::{
     Json,
     extract::State,
@@ -88,10 +86,7 @@ pub async fn logout(
     State(state): State<AuthState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(token) = session_token(&headers) {
-        state.auth.sign_out(&token).await?;
-    }
-    let cookie = cleared_cookie(&state.settings);
+    let cookie = session::sign_out(&state, &headers).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 

@@ -14,7 +14,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use http::request::Parts;
-use ipnet::IpNet;
 use pagepulse_core::ingest::{
     Client, IngestError, Ingestor, Outcome, WriteError,
     beacon::{self, Beacon, BeaconError},
@@ -34,7 +33,6 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 #[derive(Clone)]
 pub struct BeaconState {
     ingest: Arc<Ingestor>,
-    trusted_proxies: Arc<Vec<IpNet>>,
 }
 
 /// The two endpoints with their own layers: CORS outermost (preflights never
@@ -47,7 +45,6 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: &AppState) -> Router<S> {
         .layer(cors())
         .with_state(BeaconState {
             ingest: state.ingest.clone(),
-            trusted_proxies: Arc::new(state.config.trusted_proxies.clone()),
         })
 }
 
@@ -85,7 +82,7 @@ async fn ingest(
         Ok(beacon) => beacon,
         Err(error) => return error.into_response(),
     };
-    let client = client(state, &parts);
+    let client = client(&parts);
     match state.ingest.record(&beacon, &client).await {
         Ok(Outcome::Recorded) => (
             StatusCode::ACCEPTED,
@@ -141,10 +138,9 @@ async fn read(body: Body, headers: &HeaderMap) -> Result<axum::body::Bytes, ApiE
         })
 }
 
-fn client(state: &BeaconState, parts: &Parts) -> Client {
+fn client(parts: &Parts) -> Client {
     let headers = &parts.headers;
-    let resolved =
-        crate::http::client::client_addr(&parts.extensions, headers, &state.trusted_proxies);
+    let resolved = crate::http::client::client_addr(&parts.extensions);
     let from_proxy = resolved.via_trusted_proxy;
     Client {
         ip: resolved.ip,

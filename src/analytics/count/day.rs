@@ -39,7 +39,7 @@ struct Visit {
 
 /// One UTC day's part of the stretch.
 #[derive(Clone)]
-pub(super) struct DayTally {
+pub(super) struct DayCounter {
     starts: Vec<i64>,
     breakdowns: bool,
     visits: FxHashMap<(i64, i64), Visit>,
@@ -52,9 +52,9 @@ pub(super) struct DayTally {
     pairs: FxHashSet<(u32, u32, i64)>,
 }
 
-impl DayTally {
+impl DayCounter {
     pub fn new(starts: &[i64], breakdowns: bool) -> Self {
-        DayTally {
+        DayCounter {
             starts: starts.to_vec(),
             breakdowns,
             visits: FxHashMap::default(),

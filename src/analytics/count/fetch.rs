@@ -14,7 +14,7 @@ use serde::{
 };
 use uuid::Uuid;
 
-use super::window::Window;
+use super::selection::Selection;
 use crate::analytics::request::{Dimension, Filters};
 
 /// ts, visitor id, visit id, pageview flag, then `Dimension::ALL`'s columns.
@@ -31,15 +31,15 @@ pub(super) async fn extent<C: ConnectionTrait>(
     from: i64,
     to: i64,
 ) -> Result<Option<(i64, i64)>, DbErr> {
-    let window = Window {
+    let selection = Selection {
         site,
         from,
         to,
         filters,
     };
     let (first, last) = tokio::try_join!(
-        window.aggregate(db, "MIN(ts)"),
-        window.aggregate(db, "MAX(ts)")
+        selection.aggregate(db, "MIN(ts)"),
+        selection.aggregate(db, "MAX(ts)")
     )?;
     Ok(first.zip(last))
 }
@@ -52,13 +52,13 @@ pub(super) async fn number<C: ConnectionTrait>(
     to: i64,
 ) -> Result<u64, DbErr> {
     let none = Filters::default();
-    let window = Window {
+    let selection = Selection {
         site,
         from,
         to,
         filters: &none,
     };
-    let number = window.aggregate(db, "COUNT(*)").await?;
+    let number = selection.aggregate(db, "COUNT(*)").await?;
     Ok(number.unwrap_or(0).max(0) as u64)
 }
 
@@ -89,13 +89,13 @@ pub(super) async fn columns<C: ConnectionTrait>(
             expressions.push(array(dimension.column().as_str()));
         }
     }
-    let window = Window {
+    let selection = Selection {
         site,
         from,
         to,
         filters,
     };
-    let mut select = window.select().select_only();
+    let mut select = selection.select().select_only();
     for (i, expression) in expressions.iter().enumerate() {
         select = select.column_as(Expr::cust(expression.clone()), format!("c{i}"));
     }

@@ -19,19 +19,19 @@ mod day;
 mod fetch;
 mod kept;
 mod seam;
+mod selection;
 mod slices;
 pub(crate) mod stored;
 mod totals;
-mod window;
 
-use day::DayTally;
+use day::DayCounter;
 use fetch::{Batch, Dictionary};
-use seam::SeamTally;
+use seam::SeamCounter;
 pub(crate) use {
     kept::KeptCounts,
+    selection::Selection,
     slices::{Slice, count_sliced},
     totals::{Carry, DAY_MS, TopValue, Totals, seam},
-    window::Window,
 };
 
 /// A UTC day's events are fetched as this many windows at once, on as many
@@ -184,8 +184,8 @@ struct Progress {
     values: Vec<Vec<(i64, i64)>>,
     dictionaries: Vec<Dictionary>,
     /// The UTC day being counted.
-    day: Option<(i64, DayTally)>,
-    seam: Option<SeamTally>,
+    day: Option<(i64, DayCounter)>,
+    seam: Option<SeamCounter>,
 }
 
 impl Progress {
@@ -203,18 +203,18 @@ impl Progress {
             day: None,
             seam: stretch
                 .seam
-                .map(|(from, to)| SeamTally::new(stretch.starts[0], from, to)),
+                .map(|(from, to)| SeamCounter::new(stretch.starts[0], from, to)),
         }
     }
 
     /// Counts the events in `self.upto..until`, a UTC day at a time; with
-    /// `kept`, each window's events are also kept there, with their UTC day.
+    /// `batches`, each window's events are also kept there, with their UTC day.
     async fn advance<C: ConnectionTrait>(
         &mut self,
         db: &C,
         stretch: &Stretch<'_>,
         until: i64,
-        mut kept: Option<&mut Vec<(i64, Batch)>>,
+        mut batches: Option<&mut Vec<(i64, Batch)>>,
     ) -> Result<(), DbErr> {
         while self.upto < until {
             let utc_day = self.upto - self.upto.rem_euclid(DAY_MS);
@@ -234,8 +234,8 @@ impl Progress {
             for columns in windows {
                 let batch = Batch::parse(&columns, &mut self.dictionaries)?;
                 self.feed(stretch, utc_day, &batch, 0..batch.len());
-                if let Some(kept) = kept.as_deref_mut() {
-                    kept.push((utc_day, batch));
+                if let Some(batches) = batches.as_deref_mut() {
+                    batches.push((utc_day, batch));
                 }
             }
             self.upto = day_to;
@@ -258,7 +258,7 @@ impl Progress {
         let (start, end) = stretch.days();
         let (_, day) = self
             .day
-            .get_or_insert_with(|| (utc_day, DayTally::new(stretch.starts, stretch.breakdowns)));
+            .get_or_insert_with(|| (utc_day, DayCounter::new(stretch.starts, stretch.breakdowns)));
         self.events += events.len() as u64;
         for i in events {
             if let Some(seam) = self.seam.as_mut() {

@@ -23,7 +23,7 @@ struct Halves {
 
 /// What the events of the seam's window share across the midnight.
 #[derive(Clone)]
-pub(super) struct SeamTally {
+pub(super) struct SeamCounter {
     midnight: i64,
     from: i64,
     to: i64,
@@ -34,9 +34,9 @@ pub(super) struct SeamTally {
     values: FxHashMap<(u32, u32, i64), (bool, bool)>,
 }
 
-impl SeamTally {
+impl SeamCounter {
     pub fn new(midnight: i64, from: i64, to: i64) -> Self {
-        SeamTally {
+        SeamCounter {
             midnight,
             from,
             to,

@@ -34,15 +34,15 @@ pub(crate) async fn count_sliced<C: ConnectionTrait>(
         ));
     };
     let mut whole = Progress::new(stretch, first);
-    let mut kept = Vec::new();
+    let mut batches = Vec::new();
     whole
-        .advance(db, stretch, last + 1, Some(&mut kept))
+        .advance(db, stretch, last + 1, Some(&mut batches))
         .await?;
     let mut slices = Vec::new();
     for (d, dimension) in Dimension::ALL.into_iter().enumerate() {
-        // Per value id, its events as (kept batch, event), batches in time order.
+        // Per value id, its events as (batch, event), batches in time order.
         let mut groups: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
-        for (b, (_, batch)) in kept.iter().enumerate() {
+        for (b, (_, batch)) in batches.iter().enumerate() {
             for (i, &id) in batch.ids[d].iter().enumerate() {
                 if askable(dimension, id) {
                     groups.entry(id).or_default().push((b as u32, i as u32));
@@ -53,7 +53,7 @@ pub(crate) async fn count_sliced<C: ConnectionTrait>(
             let mut progress = Progress::new(stretch, first);
             let mut numbers = Renumbering::default();
             for run in events.chunk_by(|a, b| a.0 == b.0) {
-                let (utc_day, batch) = &kept[run[0].0 as usize];
+                let (utc_day, batch) = &batches[run[0].0 as usize];
                 let subset = numbers.subset(
                     batch,
                     run.iter().map(|&(_, i)| i as usize),

@@ -96,7 +96,7 @@ impl Rolled {
             let column = name
                 .parse()
                 .map_err(|_| DbErr::Custom(format!("rollup table lacks column {name}")))?;
-            row.set(column, value.into());
+            row.try_set(column, value.into())?;
         }
         Ok(())
     }

@@ -18,9 +18,10 @@ use super::{
     plan::{Figures, Plan},
     rolled::Rollups,
 };
+use crate::error::{Classify, Failure, Kind};
 use crate::{
     analytics::{
-        count::{KeptCounts, TopValue, Totals, Window},
+        count::{KeptCounts, Selection, TopValue, Totals},
         request::{AnalyticsQuery, Filters, period::local_date},
     },
     entities::{event, rollup_day, site},
@@ -32,6 +33,8 @@ const REALTIME_MS: i64 = 5 * 60 * 1000;
 const CLOCK_SKEW_MS: i64 = 60 * 1000;
 /// How long a report waits for its turn before the caller is told to retry.
 const TURN_WAIT: Duration = Duration::from_secs(20);
+/// When a caller refused a turn is told to come back.
+const BUSY_RETRY_SECS: u64 = 5;
 
 /// Why a report has no answer.
 #[derive(Debug, thiserror::Error)]
@@ -190,7 +193,7 @@ async fn realtime(
     filters: &Filters,
     now_ms: i64,
 ) -> Result<u64, DbErr> {
-    let recent = Window {
+    let recent = Selection {
         site,
         from: now_ms - REALTIME_MS,
         to: now_ms + CLOCK_SKEW_MS,
@@ -280,4 +283,18 @@ fn assemble(
         utm_campaigns: names(utm_campaigns),
         realtime_visitors,
     })
+}
+
+impl Classify for ReportError {
+    fn classify(self) -> Failure {
+        match self {
+            ReportError::Busy => Failure::new(
+                Kind::Busy {
+                    retry_after_secs: BUSY_RETRY_SECS,
+                },
+                self,
+            ),
+            ReportError::Database(error) => error.classify(),
+        }
+    }
 }

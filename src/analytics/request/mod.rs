@@ -2,6 +2,8 @@
 //! the event columns, parsed from query parameters the same way for the REST
 //! API and the pages.
 
+use crate::error::{Classify, Failure, Kind};
+
 pub(crate) mod filters;
 pub(crate) mod period;
 
@@ -57,5 +59,11 @@ impl AnalyticsQuery {
         }
         let period = Period::parse(period.unwrap_or("30d"), start, end)?;
         Ok(AnalyticsQuery { period, filters })
+    }
+}
+
+impl Classify for QueryError {
+    fn classify(self) -> Failure {
+        Failure::new(Kind::BadRequest, self)
     }
 }

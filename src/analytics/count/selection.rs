@@ -1,4 +1,4 @@
-//! A `Window`: one site's raw events between two instants that pass the
+//! A `Selection`: one site's raw events between two instants that pass the
 //! filters, as one SQL question reads them (an aggregate, or the columns
 //! `fetch` reads).
 
@@ -12,14 +12,14 @@ use crate::{analytics::request::Filters, entities::event};
 
 /// The events of `site` with `from <= ts < to` that pass `filters`.
 #[derive(Clone, Copy)]
-pub(crate) struct Window<'a> {
+pub(crate) struct Selection<'a> {
     pub site: Uuid,
     pub from: i64,
     pub to: i64,
     pub filters: &'a Filters,
 }
 
-impl Window<'_> {
+impl Selection<'_> {
     pub(super) fn select(&self) -> Select<event::Entity> {
         self.filters.apply(
             event::Entity::find()
@@ -29,7 +29,7 @@ impl Window<'_> {
         )
     }
 
-    /// One aggregate over the window's events, e.g. `MIN(ts)`; `None` when SQL
+    /// One aggregate over the selected events, e.g. `MIN(ts)`; `None` when SQL
     /// gives NULL (no events).
     pub(super) async fn aggregate<C: ConnectionTrait>(
         &self,
@@ -46,7 +46,7 @@ impl Window<'_> {
         Ok(value.flatten())
     }
 
-    /// The distinct visitors among the window's events.
+    /// The distinct visitors among the selected events.
     pub async fn visitors<C: ConnectionTrait>(&self, db: &C) -> Result<i64, DbErr> {
         Ok(self
             .aggregate(db, "COUNT(DISTINCT visitor_id)")
