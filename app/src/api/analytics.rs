@@ -30,8 +30,9 @@ pub async fn get_dashboard(
         async move {
             use pagepulse_core::sites;
 
-            let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
+            // Context first: after an await the owner that provides it may be gone.
             let reports = ssr::reports()?;
+            let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
             let now = chrono::Utc::now().timestamp_millis();
             let (report, has_events) = tokio::join!(
                 reports.report(&site, &query, now),
@@ -59,9 +60,10 @@ pub async fn get_dashboard(
 pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64, AppError> {
     super::ssr::respond(
         async move {
+            let reports = ssr::reports()?;
             let (_, site, query) = ssr::site_and_query(&id, shared, &query).await?;
             let now = chrono::Utc::now().timestamp_millis();
-            Ok(ssr::reports()?
+            Ok(reports
                 .realtime_visitors(site.id, &query.filters, now)
                 .await?)
         }
