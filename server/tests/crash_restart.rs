@@ -19,7 +19,7 @@ use std::{
 };
 
 use pagepulse_core::{db, entities::event, testing::insert_site};
-use process::{Server, http_post};
+use process::{Server, assert_none_lost, http_post};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
@@ -161,17 +161,7 @@ async fn comes_back_after_kill_9_under_load_every_time() {
         .into_iter()
         .map(|e| e.path)
         .collect();
-    let lost: Vec<_> = acknowledged
-        .iter()
-        .filter(|p| !stored.contains(*p))
-        .collect();
-    assert!(
-        lost.is_empty(),
-        "{} of {} acknowledged beacons lost: {:?}",
-        lost.len(),
-        acknowledged.len(),
-        &lost[..lost.len().min(5)]
-    );
+    assert_none_lost("after the restarts", &acknowledged, &stored);
     db.close().await.unwrap();
 }
 

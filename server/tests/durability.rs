@@ -20,7 +20,7 @@ use pagepulse_core::{
     entities::event,
     testing::{TestDb, insert_site},
 };
-use process::{Server, http_post, raw_http};
+use process::{Server, assert_none_lost, http_post, raw_http};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
@@ -151,18 +151,7 @@ async fn every_acknowledged_event_survives_kill_9() {
         let restarted = Server::start(load.dir.path(), &env(&t.url));
         drop(restarted);
         let stored = stored_paths(&t).await;
-        let lost: Vec<_> = acknowledged
-            .iter()
-            .filter(|p| !stored.contains(*p))
-            .collect();
-        assert!(
-            lost.is_empty(),
-            "{:?}: {} of {} acknowledged events lost: {:?}",
-            t.backend,
-            lost.len(),
-            acknowledged.len(),
-            &lost[..lost.len().min(5)]
-        );
+        assert_none_lost(&format!("{:?}", t.backend), &acknowledged, &stored);
         t.teardown().await;
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::{
+    collections::HashSet,
     io::{Read, Write},
     net::{TcpListener, TcpStream},
     path::Path,
@@ -151,4 +152,19 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Fails, naming a few, unless every acknowledged event (by its path) was stored.
+pub fn assert_none_lost(what: &str, acknowledged: &[String], stored: &HashSet<String>) {
+    let lost: Vec<_> = acknowledged
+        .iter()
+        .filter(|p| !stored.contains(*p))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{what}: {} of {} acknowledged events lost: {:?}",
+        lost.len(),
+        acknowledged.len(),
+        &lost[..lost.len().min(5)]
+    );
 }
