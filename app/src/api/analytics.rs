@@ -26,31 +26,28 @@ pub async fn get_dashboard(
     shared: bool,
     query: String,
 ) -> Result<DashboardData, AppError> {
-    super::ssr::respond(
-        async move {
-            use pagepulse_core::sites;
+    super::ssr::respond(async move {
+        use pagepulse_core::sites;
 
-            // Context first: after an await the owner that provides it may be gone.
-            let reports = ssr::reports()?;
-            let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
-            let now = chrono::Utc::now().timestamp_millis();
-            let (report, has_events) = tokio::join!(
-                reports.report(&site, &query, now),
-                reports.has_events(site.id),
-            );
-            let (report, has_events) = (report?, has_events?);
-            Ok(DashboardData {
-                site_id: site.id.to_string(),
-                snippet: (!shared)
-                    .then(|| sites::tracking_snippet(&auth.settings.base_url, site.id)),
-                name: site.name,
-                domain: site.domain,
-                has_events,
-                report,
-            })
-        }
-        .await,
-    )
+        // Context first: after an await the owner that provides it may be gone.
+        let reports = ssr::reports()?;
+        let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let (report, has_events) = tokio::join!(
+            reports.report(&site, &query, now),
+            reports.has_events(site.id),
+        );
+        let (report, has_events) = (report?, has_events?);
+        Ok(DashboardData {
+            site_id: site.id.to_string(),
+            snippet: (!shared).then(|| sites::tracking_snippet(&auth.settings.base_url, site.id)),
+            name: site.name,
+            domain: site.domain,
+            has_events,
+            report,
+        })
+    })
+    .await
 }
 
 /// Just the realtime visitors, which an open dashboard refreshes every minute
@@ -58,17 +55,15 @@ pub async fn get_dashboard(
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn get_realtime(id: String, shared: bool, query: String) -> Result<u64, AppError> {
-    super::ssr::respond(
-        async move {
-            let reports = ssr::reports()?;
-            let (_, site, query) = ssr::site_and_query(&id, shared, &query).await?;
-            let now = chrono::Utc::now().timestamp_millis();
-            Ok(reports
-                .realtime_visitors(site.id, &query.filters, now)
-                .await?)
-        }
-        .await,
-    )
+    super::ssr::respond(async move {
+        let reports = ssr::reports()?;
+        let (_, site, query) = ssr::site_and_query(&id, shared, &query).await?;
+        let now = chrono::Utc::now().timestamp_millis();
+        Ok(reports
+            .realtime_visitors(site.id, &query.filters, now)
+            .await?)
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

@@ -141,18 +141,22 @@ mod ssr {
     /// 401, 404, ...), never the 500 a client's mistake is not. A plain form post
     /// (no JavaScript) is left to Leptos, which redirects back to the form with
     /// the error in the URL so the page can show it.
-    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    /// The request's context is read before `work` is awaited: a server
+    /// function running as a page's resource may have lost its owner after an
+    /// await.
+    pub async fn respond<T>(
+        work: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
         let plain_form_post = leptos::prelude::use_context::<http::request::Parts>()
             .and_then(|parts| parts.headers.get(http::header::ACCEPT).cloned())
             .and_then(|accept| accept.to_str().ok().map(|a| a.contains("text/html")))
             .unwrap_or(false);
+        let response = leptos::prelude::use_context::<leptos_axum::ResponseOptions>();
+        let result = work.await;
         if plain_form_post {
             return result;
         }
-        if let (Err(error), Some(response)) = (
-            &result,
-            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-        ) {
+        if let (Err(error), Some(response)) = (&result, response) {
             response.set_status(match error {
                 AppError::Field { .. } => http::StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::Message(_) => http::StatusCode::BAD_REQUEST,

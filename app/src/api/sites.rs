@@ -39,59 +39,50 @@ mod ssr {
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn list_sites() -> Result<Vec<SiteInfo>, AppError> {
-    super::ssr::respond(
-        async move {
-            let user = super::ssr::signed_in_user().await?;
-            let auth = super::ssr::auth_state()?;
-            let sites = pagepulse_core::sites::list(auth.db(), user.id).await?;
-            Ok(sites
-                .into_iter()
-                .map(|site| ssr::info(site, &auth.settings.base_url))
-                .collect())
-        }
-        .await,
-    )
+    super::ssr::respond(async move {
+        let auth = super::ssr::auth_state()?;
+        let user = super::ssr::signed_in_user().await?;
+        let sites = pagepulse_core::sites::list(auth.db(), user.id).await?;
+        Ok(sites
+            .into_iter()
+            .map(|site| ssr::info(site, &auth.settings.base_url))
+            .collect())
+    })
+    .await
 }
 
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn get_site(id: String) -> Result<SiteInfo, AppError> {
-    super::ssr::respond(
-        async move {
-            let user = super::ssr::signed_in_user().await?;
-            let auth = super::ssr::auth_state()?;
-            let site = pagepulse_core::sites::get(
-                auth.db(),
-                user.id,
-                pagepulse_core::sites::parse_id(&id)?,
-            )
-            .await?;
-            Ok(ssr::info(site, &auth.settings.base_url))
-        }
-        .await,
-    )
+    super::ssr::respond(async move {
+        let auth = super::ssr::auth_state()?;
+        let user = super::ssr::signed_in_user().await?;
+        let site =
+            pagepulse_core::sites::get(auth.db(), user.id, pagepulse_core::sites::parse_id(&id)?)
+                .await?;
+        Ok(ssr::info(site, &auth.settings.base_url))
+    })
+    .await
 }
 
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn create_site(name: String, domain: String, timezone: String) -> Result<(), AppError> {
-    super::ssr::respond(
-        async move {
-            use pagepulse_core::sites::NewSite;
+    super::ssr::respond(async move {
+        use pagepulse_core::sites::NewSite;
 
-            let user = super::ssr::signed_in_user().await?;
-            let auth = super::ssr::auth_state()?;
-            let new = NewSite {
-                name,
-                domain,
-                timezone: Some(timezone),
-            };
-            let site = pagepulse_core::sites::create(auth.db(), user.id, new).await?;
-            leptos_axum::redirect(&format!("/sites/{}/settings", site.id));
-            Ok(())
-        }
-        .await,
-    )
+        let auth = super::ssr::auth_state()?;
+        let user = super::ssr::signed_in_user().await?;
+        let new = NewSite {
+            name,
+            domain,
+            timezone: Some(timezone),
+        };
+        let site = pagepulse_core::sites::create(auth.db(), user.id, new).await?;
+        leptos_axum::redirect(&format!("/sites/{}/settings", site.id));
+        Ok(())
+    })
+    .await
 }
 
 /// Rename and time zone, from the settings form.
@@ -129,39 +120,31 @@ pub async fn set_public(id: String, public: bool) -> Result<(), AppError> {
 /// The signed-in owner's change to one of their sites.
 #[cfg(feature = "ssr")]
 async fn patch_site(id: String, patch: pagepulse_core::sites::SitePatch) -> Result<(), AppError> {
-    super::ssr::respond(
-        async move {
-            let user = super::ssr::signed_in_user().await?;
-            let auth = super::ssr::auth_state()?;
-            pagepulse_core::sites::update(
-                auth.db(),
-                user.id,
-                pagepulse_core::sites::parse_id(&id)?,
-                patch,
-            )
-            .await?;
-            Ok(())
-        }
-        .await,
-    )
+    super::ssr::respond(async move {
+        let auth = super::ssr::auth_state()?;
+        let user = super::ssr::signed_in_user().await?;
+        pagepulse_core::sites::update(
+            auth.db(),
+            user.id,
+            pagepulse_core::sites::parse_id(&id)?,
+            patch,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
 }
 
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn delete_site(id: String) -> Result<(), AppError> {
-    super::ssr::respond(
-        async move {
-            let user = super::ssr::signed_in_user().await?;
-            let auth = super::ssr::auth_state()?;
-            pagepulse_core::sites::delete(
-                auth.db(),
-                user.id,
-                pagepulse_core::sites::parse_id(&id)?,
-            )
+    super::ssr::respond(async move {
+        let auth = super::ssr::auth_state()?;
+        let user = super::ssr::signed_in_user().await?;
+        pagepulse_core::sites::delete(auth.db(), user.id, pagepulse_core::sites::parse_id(&id)?)
             .await?;
-            leptos_axum::redirect("/sites");
-            Ok(())
-        }
-        .await,
-    )
+        leptos_axum::redirect("/sites");
+        Ok(())
+    })
+    .await
 }
