@@ -172,6 +172,9 @@ pub fn new_pageview(site_id: Uuid, visitor_id: i64, ts: i64, path: &str) -> NewE
         country: None,
         visitor_id,
         props: None,
+        interactive: true,
+        revenue: None,
+        engagement: None,
     }
 }
 

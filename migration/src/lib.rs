@@ -13,6 +13,7 @@ mod m20261129_000006_rollup_slices;
 mod m20261201_000007_site_deletions;
 mod m20261201_000008_rollup_failures;
 mod m20261201_000009_sessions;
+mod m20261201_000010_engagement_and_revenue;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_site_deletions::Migration),
             Box::new(m20261201_000008_rollup_failures::Migration),
             Box::new(m20261201_000009_sessions::Migration),
+            Box::new(m20261201_000010_engagement_and_revenue::Migration),
         ]
     }
 }

@@ -28,6 +28,16 @@ pub struct Model {
     pub visit_id: i64,
     /// Custom properties as a JSON object of strings.
     pub props: Option<String>,
+    /// False for an event the tracker marked non-interactive: it does not keep
+    /// its visit from bouncing.
+    pub interactive: bool,
+    /// A decimal amount, as sent, and its ISO 4217 currency.
+    pub revenue_amount: Option<String>,
+    pub revenue_currency: Option<String>,
+    /// On a pageview: the deepest scroll (percent) and the engaged time its
+    /// engagement beacons reported, once one arrived.
+    pub scroll_depth: Option<i16>,
+    pub engaged_ms: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

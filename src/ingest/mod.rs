@@ -16,4 +16,5 @@ pub mod visitor;
 pub mod writer;
 
 pub use service::{Client, Dropped, IngestError, Ingestor, Outcome};
+pub use store::ENGAGEMENT_WINDOW_MS;
 pub use writer::{WriteError, WriterOptions};

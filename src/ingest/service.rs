@@ -216,6 +216,9 @@ impl Ingestor {
                 &client.user_agent,
             ),
             props,
+            interactive: beacon.interactive,
+            revenue: beacon.revenue.clone(),
+            engagement: beacon.engagement,
         }))
     }
 

@@ -13,10 +13,10 @@ use uuid::Uuid;
 use crate::{
     analytics::{
         count::{
-            self, Counts, Slice, Stretch,
+            self, Counts, Slice, Stretch, slot,
             stored::{Rolled, slice_breakdowns, value_hash},
         },
-        request::{Filters, period::day_start},
+        request::{Dimension, Filters, period::day_start},
     },
     chunked,
     entities::{rollup_day, rollup_slice, rollup_value},
@@ -139,14 +139,16 @@ async fn write<C: ConnectionTrait>(
     rollup_day::Entity::insert(whole)
         .exec_without_returning(db)
         .await?;
+    // Properties are shown only for one event, which its slice answers.
     let values = rollup
         .counts
         .value_rows()
+        .filter(|&(s, ..)| s != slot::PROP)
         .map(
-            |(dimension, value, pageviews, visitors, carried)| rollup_value::ActiveModel {
+            |(s, value, pageviews, visitors, carried)| rollup_value::ActiveModel {
                 site_id: Set(site),
                 day: Set(day),
-                dimension: Set(dimension.param().to_owned()),
+                dimension: Set(slot::param(s).to_owned()),
                 value: Set(value.to_owned()),
                 pageviews: Set(pageviews),
                 visitors: Set(visitors),
@@ -164,7 +166,10 @@ async fn write<C: ConnectionTrait>(
             dimension: Set(slice.dimension.param().to_owned()),
             value_hash: Set(value_hash(&slice.value)),
             value: Set(slice.value.clone()),
-            breakdowns: Set(slice_breakdowns(&slice.counts)),
+            breakdowns: Set(slice_breakdowns(
+                &slice.counts,
+                slice.dimension == Dimension::Event,
+            )),
             ..Default::default()
         };
         Rolled::of(&slice.counts).set_on(&mut row)?;

@@ -23,9 +23,10 @@ use crate::{
 
 pub use day::roll_day;
 
-/// A day is closed this long after its last midnight: beacons in flight and a
-/// replica's clock running a little behind have landed by then.
-const GRACE_MS: i64 = 5 * 60 * 1000;
+/// A day is closed this long after its last midnight: beacons in flight, a
+/// replica's clock running a little behind and the engagement of its last
+/// pageviews have landed by then.
+const GRACE_MS: i64 = crate::ingest::ENGAGEMENT_WINDOW_MS + 5 * 60 * 1000;
 
 #[derive(Clone, Debug, Default)]
 pub struct RollupOptions {

@@ -17,8 +17,11 @@ use uuid::Uuid;
 use super::selection::Selection;
 use crate::analytics::request::{Dimension, Filters};
 
-/// ts, visitor id, visit id, pageview flag, then `Dimension::ALL`'s columns.
+/// ts, visitor id, visit id, kind (`Batch::kind`); then, with breakdowns,
+/// `Dimension::ALL`'s columns and the `EXTRA` ones.
 const FIXED: usize = 4;
+/// Scroll depth, engaged time, custom properties.
+const EXTRA: usize = 3;
 
 /// The first and last event time in `from..to`: a range's empty days (before a
 /// site's first event, after now) cost nothing, and a day's windows split
@@ -81,12 +84,20 @@ pub(super) async fn columns<C: ConnectionTrait>(
         array("ts"),
         array("visitor_id"),
         array("visit_id"),
-        array("CASE WHEN name = 'pageview' THEN 1 ELSE 0 END"),
+        array(&format!(
+            "CASE WHEN name = 'pageview' THEN {} WHEN interactive THEN {} ELSE {} END",
+            Batch::PAGEVIEW,
+            Batch::INTERACTION,
+            Batch::QUIET
+        )),
     ];
     // Totals and days need no values.
     if breakdowns {
         for dimension in Dimension::ALL {
             expressions.push(array(dimension.column().as_str()));
+        }
+        for column in ["scroll_depth", "engaged_ms", "props"] {
+            expressions.push(array(column));
         }
     }
     let selection = Selection {
@@ -158,23 +169,58 @@ impl Dictionary {
 
 /// A window's events, column by column; dimension values as dictionary ids
 /// (none when only totals and days are counted).
+#[derive(Default)]
 pub(super) struct Batch {
     pub ts: Vec<i64>,
     pub visitor: Vec<i64>,
     pub visit: Vec<i64>,
-    pub pageview: Vec<u8>,
+    /// `PAGEVIEW`, `INTERACTION` (a custom event) or `QUIET` (a custom event
+    /// sent as non-interactive).
+    pub kind: Vec<u8>,
     /// Per dimension of `Dimension::ALL`, per event.
     pub ids: Vec<Vec<u32>>,
+    /// Per event, with breakdowns: its pageview's deepest scroll and engaged
+    /// time, once reported.
+    pub scroll: Vec<Option<i64>>,
+    pub engaged: Vec<Option<i64>>,
+    /// Per event, with breakdowns: its custom properties as ids of the
+    /// properties' dictionary (`slot::PROP`), each "key\u{1f}value".
+    pub props: Vec<Vec<u32>>,
 }
 
 impl Batch {
+    pub const QUIET: u8 = 0;
+    pub const PAGEVIEW: u8 = 1;
+    pub const INTERACTION: u8 = 2;
+
+    pub fn is_pageview(&self, i: usize) -> bool {
+        self.kind[i] == Self::PAGEVIEW
+    }
+
+    /// Whether the event keeps its visit from bouncing, with another one.
+    pub fn interacts(&self, i: usize) -> bool {
+        self.kind[i] != Self::QUIET
+    }
+
     pub fn parse(columns: &Columns, dictionaries: &mut [Dictionary]) -> Result<Self, DbErr> {
         fn array<'a, T: Deserialize<'a>>(text: &'a str) -> Result<Vec<T>, DbErr> {
             serde_json::from_str(text).map_err(malformed)
         }
         let text = &columns.0;
-        let mut ids = Vec::with_capacity(dictionaries.len());
-        for (text, dictionary) in text[FIXED..].iter().zip(dictionaries.iter_mut()) {
+        let dimensions = Dimension::ALL.len();
+        let breakdowns = text.len() > FIXED;
+        if breakdowns
+            && (text.len() != FIXED + dimensions + EXTRA || dictionaries.len() <= dimensions)
+        {
+            return Err(DbErr::Type("event columns: unexpected shape".into()));
+        }
+        let mut ids = Vec::with_capacity(dimensions);
+        let columns = if breakdowns {
+            &text[FIXED..FIXED + dimensions]
+        } else {
+            &[]
+        };
+        for (text, dictionary) in columns.iter().zip(dictionaries.iter_mut()) {
             let mut json = serde_json::Deserializer::from_str(text);
             ids.push(
                 Interned(dictionary)
@@ -183,19 +229,37 @@ impl Batch {
             );
             json.end().map_err(malformed)?;
         }
-        let batch = Batch {
+        let mut batch = Batch {
             ts: array(&text[0])?,
             visitor: array(&text[1])?,
             visit: array(&text[2])?,
-            pageview: array(&text[3])?,
+            kind: array(&text[3])?,
             ids,
+            ..Batch::default()
         };
+        if breakdowns {
+            let extra = FIXED + dimensions;
+            batch.scroll = array(&text[extra])?;
+            batch.engaged = array(&text[extra + 1])?;
+            let props: Vec<Option<Cow<'_, str>>> = array(&text[extra + 2])?;
+            let dictionary = &mut dictionaries[dimensions];
+            batch.props = props
+                .iter()
+                .map(|props| {
+                    props
+                        .as_deref()
+                        .map_or_else(Vec::new, |p| prop_ids(p, dictionary))
+                })
+                .collect();
+        }
         let n = batch.ts.len();
-        let same = [batch.visitor.len(), batch.visit.len(), batch.pageview.len()]
+        let extras = [batch.scroll.len(), batch.engaged.len(), batch.props.len()];
+        let same = [batch.visitor.len(), batch.visit.len(), batch.kind.len()]
             .into_iter()
             .chain(batch.ids.iter().map(Vec::len))
+            .chain(extras.into_iter().filter(|_| breakdowns))
             .all(|len| len == n);
-        if !same || !(batch.ids.is_empty() || batch.ids.len() == Dimension::ALL.len()) {
+        if !same {
             return Err(DbErr::Type("event columns of unequal length".into()));
         }
         Ok(batch)
@@ -204,6 +268,26 @@ impl Batch {
     pub fn len(&self) -> usize {
         self.ts.len()
     }
+}
+
+/// A stored properties object's pairs as ids; a value that is not an object
+/// of strings (never written so) counts as no properties.
+fn prop_ids(text: &str, dictionary: &mut Dictionary) -> Vec<u32> {
+    let Ok(pairs) = serde_json::from_str::<FxHashMap<Cow<'_, str>, Cow<'_, str>>>(text) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<u32> = pairs
+        .iter()
+        .map(|(key, value)| dictionary.id(Some(Cow::Owned(prop_pair(key, value)))))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// One property as a breakdown value: key and value around a separator no
+/// key can hold (beacons refuse control characters).
+pub(crate) fn prop_pair(key: &str, value: &str) -> String {
+    format!("{key}\u{1f}{value}")
 }
 
 fn malformed(e: serde_json::Error) -> DbErr {

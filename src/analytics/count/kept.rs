@@ -2,8 +2,9 @@
 //! site is read once and then only its newest minutes.
 //!
 //! Events are stamped with the receiving server's clock and committed within
-//! milliseconds; replicas' clocks are trusted to within a minute. An event
-//! older than `SETTLE_MS` therefore never arrives late, and a count of
+//! milliseconds; replicas' clocks are trusted to within a minute; a pageview
+//! takes its engagement until `ENGAGEMENT_WINDOW_MS` after it. An event older
+//! than `SETTLE_MS` therefore never arrives late or changes, and a count of
 //! events before that point stays right. A kept count is still checked
 //! against the number of events it counted before it is used, so an import of
 //! past events or a pruning is never hidden.
@@ -14,7 +15,7 @@ use uuid::Uuid;
 
 use super::{Progress, Stretch};
 
-pub(super) const SETTLE_MS: i64 = 2 * 60 * 1000;
+pub(super) const SETTLE_MS: i64 = crate::ingest::ENGAGEMENT_WINDOW_MS + 2 * 60 * 1000;
 /// Counts kept at once; each holds one day's distinct visitors, visits and
 /// values of one site (about 10 MB for 100,000 events).
 const KEPT: usize = 8;

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-use super::request::{Dimension, Filters};
+use super::request::Filters;
 
 mod day;
 mod fetch;
@@ -56,19 +56,59 @@ pub(crate) struct Stretch<'a> {
     pub kept: Option<&'a KeptCounts>,
 }
 
-/// Per value: (pageviews, visitors).
+/// Per value: (pageviews, visitors); for an event name or a property,
+/// (events, visitors); for `slot::SCROLL` and `slot::ENGAGED`, (sum, pageviews
+/// reporting).
 pub(crate) type Values = FxHashMap<String, (i64, i64)>;
+
+/// Where a breakdown's counts sit in `Counts::values`, and its name where it is
+/// stored: the dimensions in `Dimension::ALL` order, then the custom
+/// properties of the counted events, then per page the engagement its
+/// pageviews reported. Each is counted, merged and stored the same way; only
+/// the engagement sums add up without any distinct count.
+pub(crate) mod slot {
+    use crate::analytics::request::Dimension;
+
+    /// Custom properties, "key\u{1f}value" (`fetch::prop_pair`).
+    pub const PROP: usize = Dimension::ALL.len();
+    /// Per page: (sum of deepest scroll percent, pageviews reporting one).
+    pub const SCROLL: usize = PROP + 1;
+    /// Per page: (sum of engaged milliseconds, pageviews reporting one).
+    pub const ENGAGED: usize = PROP + 2;
+    pub const COUNT: usize = PROP + 3;
+
+    pub fn param(slot: usize) -> &'static str {
+        match slot {
+            PROP => "prop",
+            SCROLL => "scroll",
+            ENGAGED => "engaged",
+            d => Dimension::ALL[d].param(),
+        }
+    }
+
+    pub fn of(param: &str) -> Option<usize> {
+        (0..COUNT).find(|&s| self::param(s) == param)
+    }
+
+    /// Which dictionary names a slot's ids: engagement is per page.
+    pub fn dictionary(slot: usize) -> usize {
+        match slot {
+            SCROLL | ENGAGED => Dimension::Page as usize,
+            s => s,
+        }
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Counts {
     pub totals: Totals,
     /// (pageviews, visitors) per day of the stretch.
     pub days: Vec<(i64, i64)>,
-    /// Per dimension, in `Dimension::ALL` order; empty without breakdowns.
+    /// Per slot (`slot`); empty without breakdowns.
     pub values: Vec<Values>,
     /// What the first day shares with the day before (zero without a seam).
     pub carry: Carry,
-    /// Per dimension and value, the visitors shared across that midnight.
+    /// Per slot and value, the visitors shared across that midnight.
     pub shared: Vec<FxHashMap<String, i64>>,
 }
 
@@ -95,20 +135,16 @@ impl Stretch<'_> {
 }
 
 impl Counts {
-    /// Every dimension's values: (dimension, value, pageviews, visitors,
-    /// visitors shared across the first day's midnight).
-    pub fn value_rows(&self) -> impl Iterator<Item = (Dimension, &str, i64, i64, i64)> {
-        Dimension::ALL
-            .into_iter()
-            .zip(&self.values)
-            .enumerate()
-            .flat_map(move |(d, (dimension, values))| {
-                let shared = self.shared.get(d);
-                values.iter().map(move |(value, &(pageviews, visitors))| {
-                    let carried = shared.and_then(|s| s.get(value)).copied().unwrap_or(0);
-                    (dimension, value.as_str(), pageviews, visitors, carried)
-                })
+    /// Every slot's values: (slot, value, pageviews, visitors, visitors shared
+    /// across the first day's midnight).
+    pub fn value_rows(&self) -> impl Iterator<Item = (usize, &str, i64, i64, i64)> {
+        self.values.iter().enumerate().flat_map(move |(s, values)| {
+            let shared = self.shared.get(s);
+            values.iter().map(move |(value, &(pageviews, visitors))| {
+                let carried = shared.and_then(|s| s.get(value)).copied().unwrap_or(0);
+                (s, value.as_str(), pageviews, visitors, carried)
             })
+        })
     }
 }
 
@@ -180,8 +216,9 @@ struct Progress {
     upto: i64,
     events: u64,
     counts: Counts,
-    /// Per dimension, per value id: (pageviews, visitors) of finished days.
+    /// Per slot, per value id: (pageviews, visitors) of finished days.
     values: Vec<Vec<(i64, i64)>>,
+    /// Per dimension, then the properties' (`slot::PROP`).
     dictionaries: Vec<Dictionary>,
     /// The UTC day being counted.
     day: Option<(i64, DayCounter)>,
@@ -198,8 +235,8 @@ impl Progress {
                 days: vec![(0, 0); stretch.starts.len() - 1],
                 ..Counts::default()
             },
-            values: vec![Vec::new(); Dimension::ALL.len()],
-            dictionaries: Dimension::ALL.map(|_| Dictionary::new()).into(),
+            values: vec![Vec::new(); slot::COUNT],
+            dictionaries: (0..=slot::PROP).map(|_| Dictionary::new()).collect(),
             day: None,
             seam: stretch
                 .seam
@@ -283,8 +320,8 @@ impl Progress {
             counts.values = self
                 .values
                 .iter()
-                .zip(&self.dictionaries)
-                .map(|(values, dictionary)| named(values, dictionary))
+                .enumerate()
+                .map(|(s, values)| named(values, &self.dictionaries[slot::dictionary(s)]))
                 .collect();
         }
         if let Some(seam) = self.seam {

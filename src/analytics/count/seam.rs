@@ -9,14 +9,16 @@ use super::{
     Counts,
     day::counted,
     fetch::{Batch, Dictionary},
+    slot,
 };
 use crate::analytics::request::Dimension;
 
-/// Pageviews, first and last event of a visit's two halves around the midnight.
+/// Interactions (`Visit::interactions`), first and last event of a visit's
+/// two halves around the midnight.
 #[derive(Clone, Copy, Default)]
 struct Halves {
-    pageviews_before: i64,
-    pageviews_after: i64,
+    interactions_before: i64,
+    interactions_after: i64,
     last_before: Option<i64>,
     first_after: Option<i64>,
 }
@@ -30,7 +32,7 @@ pub(super) struct SeamCounter {
     visits: FxHashMap<(i64, i64), Halves>,
     /// Per visitor: seen before, seen after.
     visitors: FxHashMap<i64, (bool, bool)>,
-    /// Per (dimension, value id, visitor): seen before, seen after.
+    /// Per (slot, value id, visitor): seen before, seen after.
     values: FxHashMap<(u32, u32, i64), (bool, bool)>,
 }
 
@@ -51,14 +53,15 @@ impl SeamCounter {
         if !(self.from..self.to).contains(&ts) {
             return;
         }
-        let (visitor, pageview) = (batch.visitor[i], batch.pageview[i] != 0);
+        let (visitor, pageview) = (batch.visitor[i], batch.is_pageview(i));
+        let interaction = i64::from(batch.interacts(i));
         let before = ts < self.midnight;
         let halves = self.visits.entry((batch.visit[i], visitor)).or_default();
         if before {
-            halves.pageviews_before += i64::from(pageview);
+            halves.interactions_before += interaction;
             halves.last_before = halves.last_before.max(Some(ts));
         } else {
-            halves.pageviews_after += i64::from(pageview);
+            halves.interactions_after += interaction;
             halves.first_after = Some(halves.first_after.map_or(ts, |t| t.min(ts)));
         }
         let side = |seen: &mut (bool, bool)| {
@@ -76,6 +79,13 @@ impl SeamCounter {
                     side(self.values.entry((d as u32, id, visitor)).or_default());
                 }
             }
+            for &id in &batch.props[i] {
+                side(
+                    self.values
+                        .entry((slot::PROP as u32, id, visitor))
+                        .or_default(),
+                );
+            }
         }
     }
 
@@ -86,7 +96,7 @@ impl SeamCounter {
             else {
                 continue;
             };
-            let (before, after) = (halves.pageviews_before, halves.pageviews_after);
+            let (before, after) = (halves.interactions_before, halves.interactions_after);
             carry.visits += 1;
             carry.bounces +=
                 i64::from(before == 1) + i64::from(after == 1) - i64::from(before + after == 1);
@@ -95,8 +105,7 @@ impl SeamCounter {
         carry.visitors = self.visitors.values().filter(|&&(b, a)| b && a).count() as i64;
         counts.carry = carry;
         if breakdowns {
-            let mut shared: Vec<FxHashMap<String, i64>> =
-                vec![FxHashMap::default(); Dimension::ALL.len()];
+            let mut shared: Vec<FxHashMap<String, i64>> = vec![FxHashMap::default(); slot::COUNT];
             for ((d, id, _), (before, after)) in self.values {
                 if before && after {
                     let name = dictionaries[d as usize].name(id).unwrap_or_default();

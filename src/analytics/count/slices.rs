@@ -12,6 +12,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use super::{
     Counts, Progress, Stretch,
     fetch::{Batch, Dictionary},
+    slot,
 };
 use crate::analytics::request::Dimension;
 
@@ -44,7 +45,9 @@ pub(crate) async fn count_sliced<C: ConnectionTrait>(
         let mut groups: FxHashMap<u32, Vec<(u32, u32)>> = FxHashMap::default();
         for (b, (_, batch)) in batches.iter().enumerate() {
             for (i, &id) in batch.ids[d].iter().enumerate() {
-                if askable(dimension, id) {
+                if askable(dimension, id)
+                    && (dimension != Dimension::Event || !batch.is_pageview(i))
+                {
                     groups.entry(id).or_default().push((b as u32, i as u32));
                 }
             }
@@ -76,12 +79,14 @@ pub(crate) async fn count_sliced<C: ConnectionTrait>(
 }
 
 /// Whether a filter can ask for this value: never a missing one (a country),
-/// an empty one only where empty means something (direct, no campaign).
+/// an empty one only where empty means something (direct, no campaign), and
+/// never `pageview` as an event name (`Filters::set`).
 fn askable(dimension: Dimension, id: u32) -> bool {
     id != Dictionary::NULL && (id != Dictionary::EMPTY || dimension.allows_empty())
 }
 
-/// A slice's value ids: per dimension, the stretch's id to the slice's own.
+/// A slice's value ids: per dimension and for the properties, the stretch's
+/// id to the slice's own.
 #[derive(Default)]
 struct Renumbering(Vec<FxHashMap<u32, u32>>);
 
@@ -93,32 +98,49 @@ impl Renumbering {
         global: &[Dictionary],
         local: &mut [Dictionary],
     ) -> Batch {
-        self.0.resize_with(batch.ids.len(), FxHashMap::default);
-        let pick = |column: &[i64]| events.clone().map(|i| column[i]).collect();
-        let ids = batch
-            .ids
-            .iter()
-            .zip(global)
-            .zip(local.iter_mut())
-            .zip(self.0.iter_mut())
-            .map(|(((ids, global), local), map)| {
+        self.0.resize_with(slot::PROP + 1, FxHashMap::default);
+        let mut renumber = |d: usize, id: u32| match id {
+            Dictionary::NULL | Dictionary::EMPTY => id,
+            id => *self.0[d]
+                .entry(id)
+                .or_insert_with(|| local[d].push(global[d].name(id).unwrap_or_default())),
+        };
+        let ids = (0..batch.ids.len())
+            .map(|d| {
                 events
                     .clone()
-                    .map(|i| match ids[i] {
-                        id @ (Dictionary::NULL | Dictionary::EMPTY) => id,
-                        id => *map
-                            .entry(id)
-                            .or_insert_with(|| local.push(global.name(id).unwrap_or_default())),
-                    })
+                    .map(|i| renumber(d, batch.ids[d][i]))
                     .collect()
             })
             .collect();
+        let props = if batch.props.is_empty() {
+            Vec::new()
+        } else {
+            events
+                .clone()
+                .map(|i| {
+                    batch.props[i]
+                        .iter()
+                        .map(|&id| renumber(slot::PROP, id))
+                        .collect()
+                })
+                .collect()
+        };
+        fn pick<T: Copy>(column: &[T], events: impl Iterator<Item = usize>) -> Vec<T> {
+            if column.is_empty() {
+                return Vec::new();
+            }
+            events.map(|i| column[i]).collect()
+        }
         Batch {
-            ts: pick(&batch.ts),
-            visitor: pick(&batch.visitor),
-            visit: pick(&batch.visit),
-            pageview: events.clone().map(|i| batch.pageview[i]).collect(),
+            ts: pick(&batch.ts, events.clone()),
+            visitor: pick(&batch.visitor, events.clone()),
+            visit: pick(&batch.visit, events.clone()),
+            kind: pick(&batch.kind, events.clone()),
             ids,
+            scroll: pick(&batch.scroll, events.clone()),
+            engaged: pick(&batch.engaged, events.clone()),
+            props,
         }
     }
 }

@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, DbErr, EntityTrait, FromQueryResult, QueryResult
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Carry, Counts, Totals};
+use super::{Carry, Counts, Totals, slot};
 
 /// The columns of a rolled-up day's counts, in `Rolled::values` order.
 const COLUMNS: [&str; 9] = [
@@ -130,13 +130,15 @@ pub(crate) fn value_hash(value: &str) -> i64 {
     i64::from_le_bytes(digest[..8].try_into().unwrap_or_default())
 }
 
-/// A slice's breakdowns, as stored.
-pub(crate) fn slice_breakdowns(counts: &Counts) -> String {
+/// A slice's breakdowns, as stored; properties only in an event's slice, the
+/// one report that shows them.
+pub(crate) fn slice_breakdowns(counts: &Counts, with_props: bool) -> String {
     let rows: Vec<SliceValue> = counts
         .value_rows()
-        .map(|(dimension, value, pageviews, visitors, carried)| {
+        .filter(|&(s, ..)| with_props || s != slot::PROP)
+        .map(|(s, value, pageviews, visitors, carried)| {
             SliceValue(
-                dimension.param().to_owned(),
+                slot::param(s).to_owned(),
                 value.to_owned(),
                 pageviews,
                 visitors,

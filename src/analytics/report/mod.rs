@@ -37,6 +37,10 @@ pub struct Report {
     pub utm_sources: Vec<NameRow>,
     pub utm_mediums: Vec<NameRow>,
     pub utm_campaigns: Vec<NameRow>,
+    /// Custom events (never pageviews), most visitors first.
+    pub events: Vec<EventRow>,
+    /// With an `event` filter, that event's custom properties; empty otherwise.
+    pub props: Vec<PropRow>,
     pub realtime_visitors: u64,
 }
 
@@ -76,6 +80,26 @@ pub struct PageRow {
     pub path: String,
     pub pageviews: u64,
     pub visitors: u64,
+    /// Mean deepest scroll (percent) of the page's pageviews that reported
+    /// engagement; `None` when none did.
+    pub scroll_depth: Option<u64>,
+    /// Mean engaged seconds of those pageviews.
+    pub time_on_page: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRow {
+    pub name: String,
+    pub visitors: u64,
+    pub events: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropRow {
+    pub key: String,
+    pub value: String,
+    pub visitors: u64,
+    pub events: u64,
 }
 
 /// `source` is empty for direct traffic ("Direct / None").

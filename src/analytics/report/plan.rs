@@ -13,8 +13,8 @@ use super::{
     rolled::{self, RolledDay, Rollups},
 };
 use crate::analytics::{
-    count::{self, KeptCounts, Stretch, TopValue, Totals, Values},
-    request::{DateRange, Dimension, Filters},
+    count::{self, KeptCounts, Stretch, TopValue, Totals, Values, slot},
+    request::{DateRange, Filters},
 };
 
 pub(super) struct Plan {
@@ -39,8 +39,12 @@ pub(super) struct Figures {
     pub totals: Totals,
     /// (pageviews, visitors) per day of the range.
     pub days: Vec<(i64, i64)>,
-    /// Per dimension in `Dimension::ALL` order, its top values.
+    /// Per slot up to `slot::PROP`, its top values.
     pub breakdowns: Vec<Vec<TopValue>>,
+    /// Per page, the engagement its pageviews reported: (sum of deepest
+    /// scroll, pageviews reporting) and (sum of engaged ms, pageviews reporting).
+    pub scroll: Values,
+    pub engaged: Values,
 }
 
 impl Plan {
@@ -92,7 +96,7 @@ impl Plan {
         let starts = &self.starts;
         let mut totals = Totals::default();
         let mut days = vec![(0, 0); self.rolled.len()];
-        let mut merged = vec![Values::default(); if breakdowns { Dimension::ALL.len() } else { 0 }];
+        let mut merged = vec![Values::default(); if breakdowns { slot::COUNT } else { 0 }];
         let add = |merged: &mut [Values], d: usize, value: String, pageviews, visitors| {
             if let Some(values) = merged.get_mut(d) {
                 let entry = values.entry(value).or_default();
@@ -143,15 +147,20 @@ impl Plan {
         if breakdowns && self.rolled.iter().any(Option::is_some) {
             let rows = rolled::values(db, self.site, self.range.start, &self.rolled).await?;
             for (param, value, pageviews, visitors) in rows {
-                if let Some(d) = Dimension::ALL.iter().position(|d| d.param() == param) {
-                    add(&mut merged, d, value, pageviews, visitors);
+                if let Some(s) = slot::of(&param) {
+                    add(&mut merged, s, value, pageviews, visitors);
                 }
             }
         }
+        let mut engagement = merged.split_off(merged.len().min(slot::SCROLL));
+        let engaged = engagement.pop().unwrap_or_default();
+        let scroll = engagement.pop().unwrap_or_default();
         Ok(Figures {
             totals,
             days,
             breakdowns: merged.into_iter().map(top).collect(),
+            scroll,
+            engaged,
         })
     }
 }

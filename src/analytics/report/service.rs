@@ -14,15 +14,16 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use uuid::Uuid;
 
 use super::{
-    CountryRow, DayPoint, NameRow, PageRow, PeriodInfo, Report, SourceRow, Summary,
+    CountryRow, DayPoint, EventRow, NameRow, PageRow, PeriodInfo, PropRow, Report, SourceRow,
+    Summary,
     plan::{Figures, Plan},
     rolled::Rollups,
 };
 use crate::error::{Classify, Failure, Kind};
 use crate::{
     analytics::{
-        count::{KeptCounts, Selection, TopValue, Totals},
-        request::{AnalyticsQuery, Filters, period::local_date},
+        count::{KeptCounts, Selection, TopValue, Totals, Values, slot},
+        request::{AnalyticsQuery, Dimension, Filters, period::local_date},
     },
     entities::{event, rollup_day, site},
 };
@@ -183,7 +184,15 @@ impl Reports {
                 visitors: count(visitors),
             })
             .collect();
-        assemble(period, timeseries, now, summary(&before.totals), realtime)
+        let with_props = filters.get(Dimension::Event).is_some();
+        assemble(
+            with_props,
+            period,
+            timeseries,
+            now,
+            summary(&before.totals),
+            realtime,
+        )
     }
 }
 
@@ -222,13 +231,14 @@ fn summary(totals: &Totals) -> Summary {
 
 /// The report's rows from the period's figures.
 fn assemble(
+    with_props: bool,
     period: PeriodInfo,
     timeseries: Vec<DayPoint>,
     now: Figures,
     previous: Summary,
     realtime_visitors: u64,
 ) -> Result<Report, DbErr> {
-    // In `Dimension::ALL` order.
+    // In `slot` order.
     let [
         pages,
         referrers,
@@ -239,10 +249,18 @@ fn assemble(
         utm_sources,
         utm_mediums,
         utm_campaigns,
-    ]: [Vec<TopValue>; 9] = now
+        events,
+        props,
+    ]: [Vec<TopValue>; slot::PROP + 1] = now
         .breakdowns
         .try_into()
         .map_err(|_| DbErr::Custom("a breakdown is missing".into()))?;
+    // A mean over the pageviews that reported one, rounded; none without any.
+    let mean = |sums: &Values, path: &str, scale: f64| {
+        sums.get(path)
+            .filter(|(_, reported)| *reported > 0)
+            .map(|&(sum, reported)| (sum.max(0) as f64 / reported as f64 / scale).round() as u64)
+    };
     let rows = |values: Vec<TopValue>| {
         values
             .into_iter()
@@ -260,6 +278,8 @@ fn assemble(
         previous,
         pages: rows(pages)
             .map(|(pageviews, visitors, path)| PageRow {
+                scroll_depth: mean(&now.scroll, &path, 1.0),
+                time_on_page: mean(&now.engaged, &path, 1000.0),
                 path,
                 pageviews,
                 visitors,
@@ -281,6 +301,28 @@ fn assemble(
         utm_sources: names(utm_sources),
         utm_mediums: names(utm_mediums),
         utm_campaigns: names(utm_campaigns),
+        events: rows(events)
+            .map(|(events, visitors, name)| EventRow {
+                name,
+                visitors,
+                events,
+            })
+            .collect(),
+        props: if with_props {
+            rows(props)
+                .filter_map(|(events, visitors, pair)| {
+                    let (key, value) = pair.split_once('\u{1f}')?;
+                    Some(PropRow {
+                        key: key.to_owned(),
+                        value: value.to_owned(),
+                        visitors,
+                        events,
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         realtime_visitors,
     })
 }

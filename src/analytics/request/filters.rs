@@ -17,10 +17,12 @@ pub enum Dimension {
     UtmSource,
     UtmMedium,
     UtmCampaign,
+    /// A custom event's name; pageviews have none.
+    Event,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 9] = [
+    pub const ALL: [Dimension; 10] = [
         Dimension::Page,
         Dimension::Referrer,
         Dimension::Browser,
@@ -30,6 +32,7 @@ impl Dimension {
         Dimension::UtmSource,
         Dimension::UtmMedium,
         Dimension::UtmCampaign,
+        Dimension::Event,
     ];
 
     pub fn param(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Dimension {
             Dimension::UtmSource => "utm_source",
             Dimension::UtmMedium => "utm_medium",
             Dimension::UtmCampaign => "utm_campaign",
+            Dimension::Event => "event",
         }
     }
 
@@ -61,6 +65,7 @@ impl Dimension {
             Dimension::UtmSource => event::Column::UtmSource,
             Dimension::UtmMedium => event::Column::UtmMedium,
             Dimension::UtmCampaign => event::Column::UtmCampaign,
+            Dimension::Event => event::Column::Name,
         }
     }
 
@@ -74,6 +79,7 @@ impl Dimension {
             Dimension::Device => 16,
             Dimension::Country => 2,
             Dimension::UtmSource | Dimension::UtmMedium | Dimension::UtmCampaign => 200,
+            Dimension::Event => 120,
         }
     }
 
@@ -114,6 +120,11 @@ impl Filters {
             Dimension::Device if !matches!(value, "desktop" | "mobile" | "tablet") => {
                 return Err(QueryError(
                     "filter `device` must be desktop, mobile or tablet".into(),
+                ));
+            }
+            Dimension::Event if value == "pageview" => {
+                return Err(QueryError(
+                    "filter `event` names a custom event; a pageview is not one".into(),
                 ));
             }
             Dimension::Country

@@ -9,6 +9,10 @@ use uuid::Uuid;
 
 use super::page::{self, Page};
 
+mod measures;
+
+pub use measures::{ENGAGEMENT, Engagement, Revenue};
+
 pub const MAX_NAME_CHARS: usize = 120;
 pub const MAX_REFERRER_CHARS: usize = 2048;
 pub const MAX_PROPS: usize = 30;
@@ -36,6 +40,11 @@ pub struct Beacon {
     pub width: Option<u32>,
     pub name: String,
     pub props: Vec<(String, String)>,
+    /// False for an event sent as non-interactive (`i: false`).
+    pub interactive: bool,
+    pub revenue: Option<Revenue>,
+    /// Set exactly when `name` is `engagement`.
+    pub engagement: Option<Engagement>,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +63,14 @@ pub enum BeaconError {
     Domain,
     #[error("\"d\" names more than {MAX_DOMAINS} distinct domains")]
     TooManyDomains,
+    #[error(
+        "\"$\" must be {{\"amount\": a decimal number, \"currency\": a three-letter ISO code}}"
+    )]
+    Revenue,
+    #[error(
+        "an engagement event needs \"sd\" (scroll depth, percent) and \"e\" (engaged milliseconds) as numbers"
+    )]
+    Engagement,
     #[error(transparent)]
     Page(#[from] page::PageError),
 }
@@ -74,6 +91,11 @@ struct Wire {
     #[serde(alias = "props")]
     p: Option<Value>,
     h: Option<Value>,
+    i: Option<Value>,
+    #[serde(rename = "$", alias = "revenue")]
+    revenue: Option<Value>,
+    sd: Option<Value>,
+    e: Option<Value>,
 }
 
 /// `POST /api/v1/event`: `s` (site id) and `u` are required.
@@ -169,6 +191,9 @@ fn finish(wire: Wire, sites: Vec<SiteKey>, page: Page) -> Result<Beacon, BeaconE
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(BeaconError::TooLong("n", MAX_NAME_CHARS));
     }
+    let engagement = (name == ENGAGEMENT)
+        .then(|| measures::engagement(wire.sd.as_ref(), wire.e.as_ref()))
+        .transpose()?;
     Ok(Beacon {
         sites,
         page,
@@ -180,6 +205,9 @@ fn finish(wire: Wire, sites: Vec<SiteKey>, page: Page) -> Result<Beacon, BeaconE
             name.to_owned()
         },
         props: props(wire.p)?,
+        interactive: measures::interactive(wire.i.as_ref()),
+        revenue: measures::revenue(wire.revenue)?,
+        engagement,
     })
 }
 

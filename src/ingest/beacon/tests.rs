@@ -240,3 +240,74 @@ fn at_most_ten_distinct_domains_however_often_they_repeat() {
         "\"d\" names more than 10 distinct domains"
     );
 }
+
+#[test]
+fn plausible_s_newer_fields_are_read() {
+    // The current npm tracker: a version, a non-interactive event with revenue.
+    let beacon = plausible(
+        r#"{"n":"Purchase","u":"https://example.com/cart","d":"example.com","v":21,"i":false,"$":{"amount":"15.99","currency":"eur"}}"#,
+    )
+    .unwrap();
+    assert!(!beacon.interactive);
+    assert_eq!(
+        beacon.revenue,
+        Some(Revenue {
+            amount: "15.99".into(),
+            currency: "EUR".into()
+        })
+    );
+    assert_eq!(beacon.engagement, None);
+    // A number amount, Plausible's long name; `i` absent is interactive.
+    let beacon = plausible(
+        r#"{"n":"Purchase","u":"https://example.com/","revenue":{"amount":20,"currency":"USD"}}"#,
+    )
+    .unwrap();
+    assert!(beacon.interactive);
+    assert_eq!(beacon.revenue.unwrap().amount, "20");
+
+    for bad in [
+        r#""15""#,
+        r#"{"amount":"1,5","currency":"EUR"}"#,
+        r#"{"amount":"1e9","currency":"EUR"}"#,
+        r#"{"amount":15,"currency":"EURO"}"#,
+        r#"{"amount":15}"#,
+    ] {
+        let body = format!(r#"{{"n":"Buy","u":"https://example.com/","$":{bad}}}"#);
+        assert_eq!(plausible(&body), Err(BeaconError::Revenue), "{bad}");
+    }
+}
+
+#[test]
+fn an_engagement_beacon_carries_its_measures_within_range() {
+    let beacon = plausible(
+        r#"{"n":"engagement","u":"https://example.com/a","d":"example.com","sd":42.6,"e":5300,"v":21}"#,
+    )
+    .unwrap();
+    assert_eq!(beacon.name, ENGAGEMENT);
+    assert_eq!(
+        beacon.engagement,
+        Some(Engagement {
+            scroll_depth: 43,
+            engaged_ms: 5300
+        })
+    );
+    // Out of range is held to the range; `e` missing is no time.
+    let beacon =
+        plausible(r#"{"n":"engagement","u":"https://example.com/a","sd":180,"e":-4}"#).unwrap();
+    assert_eq!(
+        beacon.engagement,
+        Some(Engagement {
+            scroll_depth: 100,
+            engaged_ms: 0
+        })
+    );
+    let beacon = plausible(r#"{"n":"engagement","u":"https://example.com/a","sd":"7"}"#).unwrap();
+    assert_eq!(beacon.engagement.unwrap().engaged_ms, 0);
+    for bad in [r#""sd":null"#, r#""sd":"deep""#, r#""sd":10,"e":"long""#] {
+        let body = format!(r#"{{"n":"engagement","u":"https://example.com/a",{bad}}}"#);
+        assert_eq!(plausible(&body), Err(BeaconError::Engagement), "{bad}");
+    }
+    // Only the event named so is engagement.
+    let beacon = plausible(r#"{"n":"Signup","u":"https://example.com/a","sd":10}"#).unwrap();
+    assert_eq!(beacon.engagement, None);
+}

@@ -17,8 +17,9 @@ use super::{Entry, LastSeen, NewEvent, VisitorKey};
 
 const EVENT_COLUMNS: &str = "site_id, ts, name, hostname, path, referrer_source, \
     utm_source, utm_medium, utm_campaign, utm_term, utm_content, browser, \
-    browser_version, os, device, country, visitor_id, visit_id, props";
-const EVENT_WIDTH: usize = 19;
+    browser_version, os, device, country, visitor_id, visit_id, props, interactive, \
+    revenue_amount, revenue_currency";
+const EVENT_WIDTH: usize = 22;
 
 const OPEN_VISIT_COLUMNS: &str = "site_id, visitor_id, visit_id, last_ts, referrer_source, \
     utm_source, utm_medium, utm_campaign, utm_term, utm_content";
@@ -94,7 +95,7 @@ fn push_entry(values: &mut Vec<Value>, entry: &Entry) {
 }
 
 /// Stores `events`, each with its visit and that visit's source.
-pub fn events(backend: DbBackend, events: &[NewEvent], visits: &[(i64, Entry)]) -> Statement {
+pub fn events(backend: DbBackend, events: &[&NewEvent], visits: &[(i64, Entry)]) -> Statement {
     let mut values: Vec<Value> = Vec::with_capacity(events.len() * EVENT_WIDTH);
     for (e, (visit_id, source)) in events.iter().zip(visits) {
         values.extend([
@@ -114,10 +115,50 @@ pub fn events(backend: DbBackend, events: &[NewEvent], visits: &[(i64, Entry)]) 
             e.visitor_id.into(),
             (*visit_id).into(),
             e.props.clone().into(),
+            e.interactive.into(),
+            e.revenue.as_ref().map(|r| r.amount.clone()).into(),
+            e.revenue.as_ref().map(|r| r.currency.clone()).into(),
         ]);
     }
     let sql = sql(backend, Table::Events, events.len());
     Statement::from_sql_and_values(backend, &*sql, values)
+}
+
+/// An engagement beacon's measures set on the pageview it reports on: its
+/// visitor's latest pageview of the same page within the engagement window.
+/// The deepest scroll is kept, engaged times add up (each beacon reports the
+/// time since the one before). Nothing matches once the visitor id has rotated
+/// or the pageview is too old, and then the beacon changes nothing.
+pub fn engagement(backend: DbBackend, e: &NewEvent) -> Statement {
+    let measures = e.engagement.unwrap_or(crate::ingest::beacon::Engagement {
+        scroll_depth: 0,
+        engaged_ms: 0,
+    });
+    let (greatest, p) = match backend {
+        DbBackend::Postgres => ("GREATEST", ["$1", "$2", "$3", "$4", "$5", "$6", "$7"]),
+        _ => ("MAX", ["?"; 7]),
+    };
+    let sql = format!(
+        "UPDATE events SET scroll_depth = {greatest}(COALESCE(scroll_depth, 0), {}), \
+         engaged_ms = COALESCE(engaged_ms, 0) + {} \
+         WHERE id = (SELECT id FROM events WHERE site_id = {} AND visitor_id = {} \
+         AND name = 'pageview' AND path = {} AND ts >= {} AND ts <= {} \
+         ORDER BY ts DESC LIMIT 1)",
+        p[0], p[1], p[2], p[3], p[4], p[5], p[6]
+    );
+    Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            measures.scroll_depth.into(),
+            measures.engaged_ms.into(),
+            e.site_id.into(),
+            e.visitor_id.into(),
+            e.path.clone().into(),
+            (e.ts - super::ENGAGEMENT_WINDOW_MS).into(),
+            e.ts.into(),
+        ],
+    )
 }
 
 /// Records each visitor's latest event and visit, over what was there.

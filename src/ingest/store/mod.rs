@@ -22,13 +22,22 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::page::Utm;
+use super::{
+    beacon::{Engagement, Revenue},
+    page::Utm,
+};
 use crate::entities::open_visit;
 
 mod insert;
 
 /// A gap this long or longer between two events of a visitor starts a new visit.
 pub const VISIT_GAP_MS: i64 = 30 * 60 * 1000;
+
+/// An engagement beacon attaches to its visitor's latest pageview of the page
+/// from at most this long before it. Once a pageview is older than this it
+/// never changes again, which is what lets reports keep counts of settled
+/// events and the rollup job roll a day once it is this long closed.
+pub const ENGAGEMENT_WINDOW_MS: i64 = 30 * 60 * 1000;
 
 /// Rows per statement at most: well inside SQLite's and PostgreSQL's
 /// bind-parameter limits. A power of two, like every shorter chunk (`chunks`).
@@ -75,6 +84,11 @@ pub struct NewEvent {
     pub visitor_id: i64,
     /// A JSON object of strings, or `None` without properties.
     pub props: Option<String>,
+    pub interactive: bool,
+    pub revenue: Option<Revenue>,
+    /// An engagement beacon is not stored as an event: it updates the pageview
+    /// it reports on.
+    pub engagement: Option<Engagement>,
 }
 
 /// A visitor's latest event time and visit.
@@ -116,13 +130,29 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
             ..TransactionOptions::default()
         })
         .await?;
+    let (engagements, events): (Vec<&NewEvent>, Vec<&NewEvent>) =
+        events.iter().partition(|e| e.engagement.is_some());
+    write_events(&txn, &events).await?;
+    // After the batch's pageviews, which an engagement may report on.
+    for engagement in engagements {
+        txn.execute_raw(insert::engagement(txn.get_database_backend(), engagement))
+            .await?;
+    }
+    txn.commit().await
+}
+
+/// Inserts `events` and records their visitors' latest visits.
+async fn write_events<C: ConnectionTrait>(txn: &C, events: &[&NewEvent]) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let mut visitors: Vec<VisitorKey> = events.iter().map(|e| (e.site_id, e.visitor_id)).collect();
     visitors.sort_unstable();
     visitors.dedup();
     if txn.get_database_backend() == DbBackend::Postgres {
-        lock_visitors(&txn, &visitors).await?;
+        lock_visitors(txn, &visitors).await?;
     }
-    let mut seen = last_seen(&txn, &visitors).await?;
+    let mut seen = last_seen(txn, &visitors).await?;
     let visits = assign_visits(events, &mut seen, rand::random::<i64>);
 
     let backend = txn.get_database_backend();
@@ -139,23 +169,23 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
         txn.execute_raw(insert::open_visits(backend, &seen[rows]))
             .await?;
     }
-    txn.commit().await
+    Ok(())
 }
 
 /// Gives each event its visit and that visit's source, in time order: the
 /// visitor's current visit when the gap to their latest event is under 30
 /// minutes, else a fresh one sourced from this event. `seen` starts as what the
 /// database knew and ends as what it must know afterwards.
-pub fn assign_visits(
-    events: &[NewEvent],
+pub fn assign_visits<E: std::borrow::Borrow<NewEvent>>(
+    events: &[E],
     seen: &mut HashMap<VisitorKey, LastSeen>,
     mut fresh_id: impl FnMut() -> i64,
 ) -> Vec<(i64, Entry)> {
     let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| events[i].ts);
+    order.sort_by_key(|&i| events[i].borrow().ts);
     let mut visits = vec![(0, Entry::default()); events.len()];
     for i in order {
-        let event = &events[i];
+        let event = events[i].borrow();
         let key = (event.site_id, event.visitor_id);
         visits[i] = match seen.get_mut(&key) {
             // Servers' clocks may differ a little, so "before the latest" still counts.
@@ -284,6 +314,9 @@ mod tests {
             country: None,
             visitor_id: visitor,
             props: None,
+            interactive: true,
+            revenue: None,
+            engagement: None,
         }
     }
 
