@@ -69,6 +69,71 @@ async fn the_owner_reads_every_widget_in_the_documented_shape() {
 }
 
 #[tokio::test]
+async fn custom_events_their_properties_and_page_engagement_are_reported() {
+    for t in TestDb::all().await {
+        let app = app(&t);
+        let cookie = sign_up(&app, "ada@example.com").await;
+        let site = create_site(&app, &cookie, "Shop", "shop.example").await;
+        let id = site["id"].as_str().unwrap();
+        let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        for body in [
+            r#"{"n":"pageview","u":"https://shop.example/","d":"shop.example"}"#,
+            r#"{"n":"engagement","u":"https://shop.example/","d":"shop.example","sd":50,"e":3000}"#,
+            r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
+            r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
+            r#"{"n":"Download","u":"https://shop.example/","d":"shop.example"}"#,
+        ] {
+            let headers = [("content-type", "text/plain"), ("user-agent", ua)];
+            let reply = send(&app, Method::POST, "/api/event", &headers, Some(body)).await;
+            assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+        }
+        let url = format!("/api/v1/sites/{id}/analytics?period=today");
+        let r = get_as(&app, &url, &cookie).await.json();
+        assert_eq!(
+            r["events"],
+            serde_json::json!([
+                {"name": "Signup", "visitors": 1, "events": 2},
+                {"name": "Download", "visitors": 1, "events": 1},
+            ])
+        );
+        assert_eq!(r["props"], serde_json::json!([]));
+        assert_eq!(r["summary"]["pageviews"], 1, "engagement is not a pageview");
+        assert_eq!(r["pages"][0]["scroll_depth"], 50);
+        assert_eq!(r["pages"][0]["time_on_page"], 3);
+
+        let r = get_as(&app, &format!("{url}&event=Signup"), &cookie)
+            .await
+            .json();
+        assert_eq!(
+            r["props"],
+            serde_json::json!([{"key": "plan", "value": "pro", "visitors": 1, "events": 2}])
+        );
+        assert_eq!(r["events"].as_array().unwrap().len(), 1);
+        let csv = get_as(
+            &app,
+            &format!("/api/v1/sites/{id}/export.csv?period=today&event=Signup"),
+            &cookie,
+        )
+        .await;
+        assert!(
+            csv.body.contains("\nevents,Signup,,1,2,,\n"),
+            "{}",
+            csv.body
+        );
+        assert!(
+            csv.body.contains("\nprops,plan=pro,,1,2,,\n"),
+            "{}",
+            csv.body
+        );
+
+        let bad = get_as(&app, &format!("{url}&event=pageview"), &cookie).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.json()["error"].as_str().unwrap().contains("event"));
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
 async fn only_the_owner_or_anyone_while_public_may_read() {
     for t in TestDb::all().await {
         let app = app(&t);
@@ -219,7 +284,10 @@ async fn the_export_is_a_csv_of_days_and_breakdowns() {
             "{disposition}"
         );
         let lines: Vec<&str> = reply.body.lines().collect();
-        assert_eq!(lines[0], "section,key,pageviews,visitors");
+        assert_eq!(
+            lines[0],
+            "section,key,pageviews,visitors,events,scroll_depth,time_on_page"
+        );
         assert_eq!(
             lines
                 .iter()
@@ -229,16 +297,16 @@ async fn the_export_is_a_csv_of_days_and_breakdowns() {
         );
         let today = Utc::now().date_naive();
         assert!(
-            lines.contains(&format!("timeseries,{today},1,1").as_str()),
+            lines.contains(&format!("timeseries,{today},1,1,,,").as_str()),
             "{}",
             reply.body
         );
         assert!(
-            lines.contains(&"pages,\"/a,\"\"b\"\"\",1,1"),
+            lines.contains(&"pages,\"/a,\"\"b\"\"\",1,1,,,"),
             "{}",
             reply.body
         );
-        assert!(lines.contains(&"browsers,Firefox,,1"), "{}", reply.body);
+        assert!(lines.contains(&"browsers,Firefox,,1,,,"), "{}", reply.body);
 
         let other = sign_up(&app, "bob@example.com").await;
         let reply = get_as(&app, &format!("/api/v1/sites/{id}/export.csv"), &other).await;

@@ -195,6 +195,61 @@ async fn plausibles_own_tracker_body_is_accepted() {
 }
 
 #[tokio::test]
+async fn plausibles_engagement_revenue_and_quiet_events_through_the_endpoint() {
+    for t in TestDb::all().await {
+        let app = app(&t);
+        let site = site_on(&app, "example.com").await;
+        let send = |body: &'static str| {
+            let app = app.clone();
+            async move { beacon(&app, "/api/event", &[], body).await }
+        };
+        // A landing, an SPA navigation (pushState), then the engagement the
+        // new tracker sends for each page as it is left: each attaches to its
+        // own page's pageview.
+        for body in [
+            r#"{"n":"pageview","u":"https://example.com/","d":"example.com","v":21}"#,
+            r#"{"n":"engagement","u":"https://example.com/","d":"example.com","sd":35,"e":4200,"v":21}"#,
+            r#"{"n":"pageview","u":"https://example.com/pricing","d":"example.com","v":21}"#,
+            r#"{"n":"engagement","u":"https://example.com/pricing","d":"example.com","sd":80,"e":9000,"v":21}"#,
+            r#"{"n":"Video Play","u":"https://example.com/pricing","d":"example.com","i":false}"#,
+            r#"{"n":"Purchase","u":"https://example.com/pricing","d":"example.com","$":{"amount":49.5,"currency":"USD"}}"#,
+        ] {
+            assert_recorded(&send(body).await);
+        }
+        let bad = send(r#"{"n":"engagement","u":"https://example.com/","d":"example.com"}"#).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        assert!(bad.json()["error"].as_str().unwrap().contains("sd"));
+
+        let stored = events(&t.db).await;
+        let rows: Vec<_> = stored
+            .iter()
+            .map(|e| {
+                (
+                    e.name.as_str(),
+                    e.path.as_str(),
+                    e.scroll_depth,
+                    e.engaged_ms,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("pageview", "/", Some(35), Some(4200)),
+                ("pageview", "/pricing", Some(80), Some(9000)),
+                ("Video Play", "/pricing", None, None),
+                ("Purchase", "/pricing", None, None),
+            ]
+        );
+        assert!(stored.iter().all(|e| e.site_id == site));
+        assert!(!stored[2].interactive);
+        assert_eq!(stored[3].revenue_amount.as_deref(), Some("49.5"));
+        assert_eq!(stored[3].revenue_currency.as_deref(), Some("USD"));
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
 async fn every_drop_reason_is_a_202_with_its_header_and_stores_nothing() {
     for t in TestDb::all().await {
         let app = app(&t);

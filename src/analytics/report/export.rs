@@ -5,30 +5,68 @@ use std::fmt::Write;
 
 use super::Report;
 
-/// `section,key,pageviews,visitors`, one row per day and per breakdown entry.
-/// Breakdowns that count only visitors leave `pageviews` empty.
+/// `section,key,pageviews,visitors,events,scroll_depth,time_on_page`, one row
+/// per day and per breakdown entry; a column a section has no figure for is
+/// left empty. A property's key is `name=value`.
 pub fn to_csv(report: &Report) -> String {
-    let mut out = String::from("section,key,pageviews,visitors\n");
-    let mut row = |section: &str, key: &str, pageviews: Option<u64>, visitors: u64| {
-        let pageviews = pageviews.map(|n| n.to_string()).unwrap_or_default();
-        let _ = writeln!(out, "{section},{},{pageviews},{visitors}", field(key));
+    let mut out = String::from("section,key,pageviews,visitors,events,scroll_depth,time_on_page\n");
+    let mut line = |section: &str, key: &str, visitors: u64, rest: [Option<u64>; 4]| {
+        let [pageviews, events, scroll, time] =
+            rest.map(|n| n.map(|n| n.to_string()).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{section},{},{pageviews},{visitors},{events},{scroll},{time}",
+            field(key)
+        );
     };
     for day in &report.timeseries {
-        row("timeseries", &day.date, Some(day.pageviews), day.visitors);
+        line(
+            "timeseries",
+            &day.date,
+            day.visitors,
+            [Some(day.pageviews), None, None, None],
+        );
     }
     for page in &report.pages {
-        row("pages", &page.path, Some(page.pageviews), page.visitors);
+        line(
+            "pages",
+            &page.path,
+            page.visitors,
+            [
+                Some(page.pageviews),
+                None,
+                page.scroll_depth,
+                page.time_on_page,
+            ],
+        );
+    }
+    for event in &report.events {
+        line(
+            "events",
+            &event.name,
+            event.visitors,
+            [None, Some(event.events), None, None],
+        );
+    }
+    for prop in &report.props {
+        let key = format!("{}={}", prop.key, prop.value);
+        line(
+            "props",
+            &key,
+            prop.visitors,
+            [None, Some(prop.events), None, None],
+        );
     }
     for source in &report.referrers {
-        row(
+        line(
             "referrers",
             &source.source,
-            Some(source.pageviews),
             source.visitors,
+            [Some(source.pageviews), None, None, None],
         );
     }
     for country in &report.countries {
-        row("countries", &country.code, None, country.visitors);
+        line("countries", &country.code, country.visitors, [None; 4]);
     }
     let named = [
         ("browsers", &report.browsers),
@@ -40,7 +78,7 @@ pub fn to_csv(report: &Report) -> String {
     ];
     for (section, rows) in named {
         for r in rows {
-            row(section, &r.name, None, r.visitors);
+            line(section, &r.name, r.visitors, [None; 4]);
         }
     }
     out
@@ -64,7 +102,7 @@ fn field(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::report::{DayPoint, NameRow, SourceRow};
+    use crate::analytics::report::{DayPoint, EventRow, NameRow, PageRow, PropRow, SourceRow};
 
     #[test]
     fn writes_sections_and_escapes_hostile_values() {
@@ -79,6 +117,24 @@ mod tests {
                 pageviews: 1,
                 visitors: 1,
             }],
+            pages: vec![PageRow {
+                path: "/a".into(),
+                pageviews: 5,
+                visitors: 3,
+                scroll_depth: Some(40),
+                time_on_page: Some(12),
+            }],
+            events: vec![EventRow {
+                name: "Signup".into(),
+                visitors: 2,
+                events: 3,
+            }],
+            props: vec![PropRow {
+                key: "plan".into(),
+                value: "pro".into(),
+                visitors: 1,
+                events: 2,
+            }],
             utm_campaigns: vec![NameRow {
                 name: "=HYPERLINK(\"x\")".into(),
                 visitors: 4,
@@ -87,10 +143,13 @@ mod tests {
         };
         assert_eq!(
             to_csv(&report),
-            "section,key,pageviews,visitors\n\
-             timeseries,2026-11-01,3,2\n\
-             referrers,\"a,\"\"b\"\"\",1,1\n\
-             utm_campaigns,\"'=HYPERLINK(\"\"x\"\")\",,4\n"
+            "section,key,pageviews,visitors,events,scroll_depth,time_on_page\n\
+             timeseries,2026-11-01,3,2,,,\n\
+             pages,/a,5,3,,40,12\n\
+             events,Signup,,2,3,,\n\
+             props,plan=pro,,1,2,,\n\
+             referrers,\"a,\"\"b\"\"\",1,1,,,\n\
+             utm_campaigns,\"'=HYPERLINK(\"\"x\"\")\",,4,,,\n"
         );
     }
 }
