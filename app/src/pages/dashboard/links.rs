@@ -15,7 +15,7 @@ pub const PERIODS: [(&str, &str); 6] = [
 ];
 
 /// Filterable dimensions: query parameter and chip label.
-pub const FILTERS: [(&str, &str); 9] = [
+pub const FILTERS: [(&str, &str); 10] = [
     ("page", "Page"),
     ("referrer", "Source"),
     ("browser", "Browser"),
@@ -25,6 +25,7 @@ pub const FILTERS: [(&str, &str); 9] = [
     ("utm_source", "UTM source"),
     ("utm_medium", "UTM medium"),
     ("utm_campaign", "UTM campaign"),
+    ("event", "Event"),
 ];
 
 /// `path` with `query` changed: `Some` sets a parameter, `None` removes it.

@@ -212,6 +212,22 @@ fn Breakdowns(d: Data) -> impl IntoView {
         ("UTM mediums", "utm_medium", named(r.utm_mediums)),
         ("UTM campaigns", "utm_campaign", named(r.utm_campaigns)),
     ];
+    let events = r.events.into_iter();
+    let events: Vec<Row> = events
+        .map(|e| Row::new(e.name, e.visitors, Some(e.events)))
+        .collect();
+    // One event selected: its properties, as "key: value".
+    let props = query.get("event").map(|event| {
+        let rows = r.props.into_iter();
+        let rows = rows.map(|p| {
+            Row::new(
+                format!("{}: {}", p.key, p.value),
+                p.visitors,
+                Some(p.events),
+            )
+        });
+        (format!("Properties of {event}"), rows.collect::<Vec<_>>())
+    });
     view! {
         <div class="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
             {tables
@@ -222,6 +238,20 @@ fn Breakdowns(d: Data) -> impl IntoView {
                     }
                 })
                 .collect_view()}
+            <BreakdownTable
+                title="Custom events"
+                param="event"
+                rows=events
+                count="Events"
+                path=path.clone()
+                query=query.clone()
+            />
+            {props
+                .map(|(title, rows)| {
+                    view! {
+                        <BreakdownTable title param="prop" rows count="Events" plain=true path query />
+                    }
+                })}
         </div>
     }
 }

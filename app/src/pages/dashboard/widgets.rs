@@ -256,12 +256,18 @@ impl Row {
 /// A top list; clicking a row filters the dashboard by it.
 #[component]
 pub fn BreakdownTable(
-    title: &'static str,
+    #[prop(into)] title: String,
     /// The filter parameter a row click sets.
     param: &'static str,
     rows: Vec<Row>,
     path: String,
     query: ParamsMap,
+    /// The heading of the second count: pageviews, or a custom event's events.
+    #[prop(default = "Views")]
+    count: &'static str,
+    /// Rows are not filters (an event's properties).
+    #[prop(optional)]
+    plain: bool,
 ) -> impl IntoView {
     let with_pageviews = rows.iter().any(|r| r.pageviews.is_some());
     let max = rows.iter().map(|r| r.visitors).max().unwrap_or(0).max(1);
@@ -284,7 +290,7 @@ pub fn BreakdownTable(
                                 {with_pageviews
                                     .then(|| {
                                         view! {
-                                            <th class="w-20 py-1 text-right font-medium">"Views"</th>
+                                            <th class="w-20 py-1 text-right font-medium">{count}</th>
                                         }
                                     })}
                             </tr>
@@ -301,13 +307,25 @@ pub fn BreakdownTable(
                                                     class="absolute inset-y-1 left-0 rounded bg-indigo-50"
                                                     style=width
                                                 ></span>
-                                                <a
-                                                    href=href(&path, &query, &[(param, Some(&row.value))])
-                                                    class="relative hover:underline"
-                                                    title=row.value.clone()
-                                                >
-                                                    {display_value(param, &row.value)}
-                                                </a>
+                                                {if plain {
+                                                    view! {
+                                                        <span class="relative" title=row.value.clone()>
+                                                            {row.value.clone()}
+                                                        </span>
+                                                    }
+                                                        .into_any()
+                                                } else {
+                                                    view! {
+                                                        <a
+                                                            href=href(&path, &query, &[(param, Some(&row.value))])
+                                                            class="relative hover:underline"
+                                                            title=row.value.clone()
+                                                        >
+                                                            {display_value(param, &row.value)}
+                                                        </a>
+                                                    }
+                                                        .into_any()
+                                                }}
                                             </td>
                                             <td class="py-1.5 text-right tabular-nums">
                                                 {row.visitors}
