@@ -78,6 +78,43 @@ async fn the_dashboard_is_rendered_with_its_numbers_and_hostile_paths_as_text() 
 }
 
 #[tokio::test]
+async fn custom_events_and_the_selected_event_s_properties_are_rendered() {
+    for t in TestDb::all().await {
+        let app = app(&t);
+        let cookie = sign_up(&app, "ada@example.com").await;
+        let site = create_site(&app, &cookie, "Shop", "shop.example").await;
+        let id = site["id"].as_str().unwrap();
+        let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        for body in [
+            r#"{"n":"pageview","u":"https://shop.example/","d":"shop.example"}"#,
+            r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
+        ] {
+            let headers = [("content-type", "text/plain"), ("user-agent", ua)];
+            let reply = send(&app, Method::POST, "/api/event", &headers, Some(body)).await;
+            assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+        }
+        let page = get_as(&app, &format!("/sites/{id}?period=today"), &cookie).await;
+        let body = &page.body;
+        assert!(body.contains("data-testid=\"table-event\""), "{body}");
+        assert!(
+            body.contains("?period=today&amp;event=Signup")
+                || body.contains("?period=today&event=Signup"),
+            "an event's row filters by it"
+        );
+        assert!(!body.contains("Properties of"));
+        let page = get_as(
+            &app,
+            &format!("/sites/{id}?period=today&event=Signup"),
+            &cookie,
+        )
+        .await;
+        assert!(page.body.contains("Properties of Signup"), "{}", page.body);
+        assert!(page.body.contains("plan: pro"), "{}", page.body);
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
 async fn the_share_page_is_readable_signed_out_only_while_public() {
     let t = TestDb::sqlite().await;
     let app = app(&t);
