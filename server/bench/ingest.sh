@@ -52,6 +52,7 @@ events=$(run event)
 after=$(cpu_ticks)
 rows_after=$(count_events)
 script=$(run script)
+engagement=$(run engagement)
 
 hz=$(getconf CLK_TCK)
 n=$(field requests "$events"); us=$(field duration_us "$events")
@@ -69,6 +70,13 @@ echo "  server CPU      ${cpu_us} µs per event"
 echo "GET /js/p.js (the same server's ceiling on this machine)"
 echo "  requests/s      $srate   (p50 $(( $(field p50_us "$script") / 1000 )).$(( $(field p50_us "$script") % 1000 / 100 )) ms)"
 echo "ratio             $(python3 -c "print(f'{$rate / $srate:.2f}')") × the /js/p.js rate"
+en=$(field requests "$engagement"); eus=$(field duration_us "$engagement")
+erate=$(( en * 1000000 / eus ))
+eerrors=$(( $(field status_errors "$engagement") + $(field socket_errors "$engagement") ))
+echo "POST /api/v1/event, half of them engagement reports (each updates a pageview)"
+echo "  beacons/s       $erate   ($en requests, $eerrors errors or non-202)"
+echo "  latency p50/p99 $(( $(field p50_us "$engagement") / 1000 )).$(( $(field p50_us "$engagement") % 1000 / 100 )) ms / $(( $(field p99_us "$engagement") / 1000 )).$(( $(field p99_us "$engagement") % 1000 / 100 )) ms"
+echo "  ratio           $(python3 -c "print(f'{$erate / $srate:.2f}')") × the /js/p.js rate ($(python3 -c "print(f'{($erate - $rate) * 100 / $rate:+.1f}')") % against pageviews alone)"
 if [ $(( rows_after - rows_before )) -lt $(( n - errors )) ]; then
   echo "FAIL: fewer rows stored than events acknowledged"; exit 1
 fi

@@ -249,7 +249,15 @@ fn Breakdowns(d: Data) -> impl IntoView {
             {props
                 .map(|(title, rows)| {
                     view! {
-                        <BreakdownTable title param="prop" rows count="Events" plain=true path query />
+                        <BreakdownTable
+                            title
+                            param="prop"
+                            rows
+                            count="Events"
+                            plain=true
+                            path
+                            query
+                        />
                     }
                 })}
         </div>
