@@ -66,6 +66,7 @@ const NOW: &str = "2026-11-20T12:00:00Z";
 ///   "Video Play" and a Signup (plan free) sent as non-interactive too: still a
 ///   bounce. A "Purchase" with revenue on another visit at 15:00 (one
 ///   interactive event: a bounce of its own).
+///
 /// Engagement that finds nothing changes nothing: visitor 3 never viewed /a,
 /// and /b's second report comes when its pageview is past the window.
 async fn fixture(db: &DatabaseConnection, site: Uuid) {
