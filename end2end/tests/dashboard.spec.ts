@@ -107,3 +107,42 @@ test("switches ranges and filters in place, goes back, and shares", async ({ pag
   await stranger.close();
   expect([...problems, ...otherProblems]).toEqual([]);
 });
+
+test("lists custom events, filters by one in place and shows its properties", async ({ page }) => {
+  const problems = watch(page);
+  const register = await page.request.post("/api/v1/auth/register", {
+    data: { email: `events-${Date.now()}@example.com`, password: "correct horse battery", name: "Owner" },
+  });
+  expect(register.status()).toBe(201);
+  const created = await page.request.post("/api/v1/sites", { data: { name: "Shop", domain: "events.pagepulse.test" } });
+  const site = await created.json();
+  for (const body of [
+    { n: "pageview", u: "https://events.pagepulse.test/", d: "events.pagepulse.test" },
+    { n: "Signup", u: "https://events.pagepulse.test/", d: "events.pagepulse.test", p: { plan: "pro" } },
+    { n: "Download", u: "https://events.pagepulse.test/", d: "events.pagepulse.test" },
+  ]) {
+    const sent = await page.request.post("/api/event", {
+      headers: { "user-agent": CHROME, "content-type": "text/plain" },
+      data: JSON.stringify(body),
+    });
+    expect(sent.status()).toBe(202);
+  }
+  await page.goto(`/sites/${site.id}?period=today`);
+  await expect(page.locator("#visitors-chart canvas")).toHaveCount(1, { timeout: 20_000 });
+  await page.evaluate(() => ((window as any).__samePage = true));
+  const events = page.getByTestId("table-event");
+  await expect(events).toContainText("Signup");
+  await expect(events).toContainText("Download");
+  await expect(page.getByTestId("table-prop")).toHaveCount(0);
+
+  await events.getByRole("link", { name: "Signup" }).click();
+  await expect(page).toHaveURL(/event=Signup/);
+  await expect(page.getByTestId("filter-chip")).toHaveText(/Event: Signup/);
+  await expect(page.getByTestId("table-prop")).toContainText("plan: pro");
+  await expect(card(page, "visitors")).toHaveText("1");
+  expect(await page.evaluate(() => (window as any).__samePage === true)).toBe(true);
+
+  await page.goBack();
+  await expect(page.getByTestId("table-prop")).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
