@@ -80,7 +80,6 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/health", get(routes::health::health))
         .route("/health/details", get(routes::health::details))
-        .route("/js/p.js", get(routes::tracker::tracker))
         .merge(api)
         .leptos_routes_with_context(&state, pages, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -96,8 +95,11 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         .with_state(state.clone());
     // Beacons skip the page middleware (origin guard, compression, tracing): they
-    // are cross-origin by design and the hottest path of all.
-    let routes = routes::events::router(&state).merge(app);
+    // are cross-origin by design and the hottest path of all. So do the tracker
+    // scripts, whose bytes are compressed once, at build time.
+    let routes = routes::events::router(&state)
+        .merge(routes::tracker::router(&state))
+        .merge(app);
     // The edge wraps the router whole, not route by route (`Router::layer`),
     // so a request clones these layers and one `Router` handle, not every
     // route's stack of state once per layer.

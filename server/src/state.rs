@@ -14,7 +14,7 @@ use pagepulse_core::{
 use app::session::{AuthState, SessionSettings};
 
 use crate::{
-    assets::TrackerScript,
+    assets::TrackerScripts,
     config::{AppEnv, Config},
     http::ratelimit::BeaconLimit,
 };
@@ -25,7 +25,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
     pub auth: AuthState,
-    pub tracker: Arc<TrackerScript>,
+    pub tracker: Arc<TrackerScripts>,
     pub ingest: Arc<Ingestor>,
     pub reports: Arc<Reports>,
     pub beacon_limit: BeaconLimit,
@@ -77,7 +77,7 @@ impl AppState {
         };
         AppState {
             reports: Arc::new(Reports::new(db.clone(), config.limits.concurrent_reports)),
-            tracker: Arc::new(TrackerScript::load(&config.site_root)),
+            tracker: Arc::new(TrackerScripts::load(&config.site_root)),
             ingest: Arc::new(Ingestor::start(
                 db.clone(),
                 writer.db,
