@@ -14,17 +14,29 @@ export const sitePort = Number(process.env.E2E_PORT ?? 8731) + 1;
 export const CHROME =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-type Stored = { name: string; path: string; props: string | null; hostname: string };
+type Stored = {
+  name: string;
+  path: string;
+  props: string | null;
+  hostname: string;
+  interactive: number;
+  revenue_amount: string | null;
+  revenue_currency: string | null;
+  scroll_depth: number | null;
+  engaged_ms: number | null;
+};
+const COLUMNS = ["name", "path", "props", "hostname", "interactive", "revenue_amount", "revenue_currency", "scroll_depth", "engaged_ms"];
 
 export function stored(siteId: string): Stored[] {
   const script = [
     "import json, sqlite3, sys, uuid",
     "db = sqlite3.connect(sys.argv[1])",
     "site = uuid.UUID(sys.argv[2])",
-    "rows = db.execute('SELECT name, path, props, hostname FROM events WHERE site_id IN (?, ?) ORDER BY id', (site.bytes, str(site))).fetchall()",
-    "print(json.dumps([dict(zip(['name', 'path', 'props', 'hostname'], r)) for r in rows]))",
+    "cols = sys.argv[3].split(',')",
+    "rows = db.execute(f\"SELECT {','.join(cols)} FROM events WHERE site_id IN (?, ?) ORDER BY id\", (site.bytes, str(site))).fetchall()",
+    "print(json.dumps([dict(zip(cols, r)) for r in rows]))",
   ].join("\n");
-  const out = execFileSync("python3", ["-c", script, join(dir, "pagepulse.db"), siteId]);
+  const out = execFileSync("python3", ["-c", script, join(dir, "pagepulse.db"), siteId, COLUMNS.join(",")]);
   return JSON.parse(out.toString());
 }
 

@@ -1,12 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { sitePort } from "./customer";
+import { sitePort, stored } from "./customer";
 import { beacons, collector, page as customerPage, personBrowser, sites, snippet, type Beacon } from "./plausible";
 
 /**
  * Plausible's engagement events: how far down a page was seen and for how long
  * it was in front, sent when the page is left or hidden and before an SPA
- * navigation. The server does not attach them to their pageview yet, so these
- * tests read what the page sends.
+ * navigation. Each attaches to the pageview it reports on and is never stored
+ * as an event of its own.
  */
 test.use(personBrowser);
 
@@ -23,7 +23,7 @@ test("an SPA navigation and hiding the page each report the page's scroll depth 
   page,
   request,
 }) => {
-  await sites(request, "engage.pagepulse.test");
+  const [siteId] = await sites(request, "engage.pagepulse.test");
   const url = customerPage(
     "engage.pagepulse.test",
     "article.html",
@@ -58,6 +58,15 @@ test("an SPA navigation and hiding the page each report the page's scroll depth 
   await hide(page);
   await page.waitForTimeout(500);
   expect(engagements(sent).length).toBe(2);
+
+  // Stored: each report on its own page's pageview, the one before the
+  // pushState on the first, none as an event.
+  await expect
+    .poll(() => stored(siteId).map((e) => [e.name, e.path, e.scroll_depth, e.engaged_ms]))
+    .toEqual([
+      ["pageview", "/article.html", first.sd, first.e],
+      ["pageview", "/next", second.sd, second.e],
+    ]);
 });
 
 test("leaving the page sends its engagement, to the endpoint data-api names", async ({ page }) => {

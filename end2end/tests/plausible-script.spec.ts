@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { sitePort } from "./customer";
+import { sitePort, stored } from "./customer";
 import { beacons, counted, named, page as customerPage, personBrowser, server, sites, snippet, stub } from "./plausible";
 
 /**
@@ -171,6 +171,10 @@ test("revenue, non-interactive events and callbacks", async ({ page, request }) 
   expect(sent.find((b) => b.n === "Purchase")).toMatchObject({ $: { amount: 15.99, currency: "USD" }, p: { plan: "pro" } });
   expect(sent.find((b) => b.n === "Purchase")).not.toHaveProperty("i");
   expect(sent.find((b) => b.n === "Autoplay")).toMatchObject({ i: false });
+  // Stored: the revenue as sent, and the autoplay as not an interaction.
+  const events = stored(site);
+  expect(events.find((e) => e.name === "Purchase")).toMatchObject({ revenue_amount: "15.99", revenue_currency: "USD", interactive: 1 });
+  expect(events.find((e) => e.name === "Autoplay")).toMatchObject({ interactive: 0, revenue_amount: null });
 });
 
 test("calls queued by Plausible's stub are replayed: a 404 is a custom event", async ({ page, request }) => {
