@@ -151,7 +151,8 @@ struct Visit {
 
 impl Visit {
     /// Appends this visit's events (before `until`): a bounce (45 %) or 2–8
-    /// pageviews 10 s to 4 min apart, sometimes ending in a signup.
+    /// pageviews 10 s to 4 min apart, most with their engagement, sometimes
+    /// ending in a signup.
     fn events(
         &self,
         rng: &mut StdRng,
@@ -181,6 +182,13 @@ impl Visit {
                 paths.path(rng)
             };
             let signup = n + 1 == pageviews && rng.random_bool(0.03);
+            // Most pageviews report their engagement as they are left.
+            let engaged = rng.random_bool(0.7).then(|| {
+                (
+                    rng.random_range(5..=100i16),
+                    rng.random_range(1_000..180_000i64),
+                )
+            });
             let names: &[&str] = if signup {
                 &["pageview", "Signup"]
             } else {
@@ -207,6 +215,8 @@ impl Visit {
                     visitor_id: Set(self.visitor),
                     visit_id: Set(self.id),
                     props: Set((*name == "Signup").then(|| r#"{"plan":"pro"}"#.to_owned())),
+                    scroll_depth: Set(engaged.filter(|_| *name == "pageview").map(|e| e.0)),
+                    engaged_ms: Set(engaged.filter(|_| *name == "pageview").map(|e| e.1)),
                     ..Default::default()
                 };
                 out.push((ts, row));

@@ -35,29 +35,56 @@ const OPEN_VISIT_UPSERT: &str = " ON CONFLICT (site_id, visitor_id) DO UPDATE SE
 enum Table {
     Events,
     OpenVisits,
+    Engagement,
 }
+
+/// Scroll, engaged time, site, visitor, path, window start, time.
+const ENGAGEMENT_WIDTH: usize = 7;
 
 type Key = (bool, Table, usize);
 
 static TEXTS: LazyLock<Mutex<HashMap<Key, Arc<str>>>> = LazyLock::new(Mutex::default);
 
-/// `INSERT INTO table (columns) VALUES (…), …` for `rows` rows.
+/// The statement of `table`'s shape for `rows` rows, built once per process.
 fn sql(backend: DbBackend, table: Table, rows: usize) -> Arc<str> {
     let postgres = backend == DbBackend::Postgres;
     let key = (postgres, table, rows);
     if let Some(text) = TEXTS.lock().ok().and_then(|t| t.get(&key).cloned()) {
         return text;
     }
-    let (name, columns, width, suffix) = match table {
-        Table::Events => ("events", EVENT_COLUMNS, EVENT_WIDTH, ""),
-        Table::OpenVisits => (
-            "open_visits",
-            OPEN_VISIT_COLUMNS,
-            OPEN_VISIT_WIDTH,
-            OPEN_VISIT_UPSERT,
+    let text: Arc<str> = match table {
+        Table::Events => format!(
+            "INSERT INTO events ({EVENT_COLUMNS}) VALUES {}",
+            values(postgres, rows, EVENT_WIDTH)
         ),
-    };
-    let mut text = format!("INSERT INTO {name} ({columns}) VALUES ");
+        Table::OpenVisits => format!(
+            "INSERT INTO open_visits ({OPEN_VISIT_COLUMNS}) VALUES {}{OPEN_VISIT_UPSERT}",
+            values(postgres, rows, OPEN_VISIT_WIDTH)
+        ),
+        // VALUES names its columns column1… on both databases.
+        Table::Engagement => format!(
+            "UPDATE events SET \
+             scroll_depth = {greatest}(COALESCE(events.scroll_depth, 0), r.sd), \
+             engaged_ms = COALESCE(events.engaged_ms, 0) + r.e \
+             FROM (SELECT column1 AS sd, column2 AS e, \
+             (SELECT p.id FROM events p WHERE p.site_id = column3 AND p.visitor_id = column4 \
+             AND p.name = 'pageview' AND p.path = column5 AND p.ts >= column6 AND p.ts <= column7 \
+             ORDER BY p.ts DESC LIMIT 1) AS target FROM (VALUES {rows}) AS v) AS r \
+             WHERE events.id = r.target",
+            greatest = if postgres { "GREATEST" } else { "MAX" },
+            rows = values(postgres, rows, ENGAGEMENT_WIDTH)
+        ),
+    }
+    .into();
+    if let Ok(mut texts) = TEXTS.lock() {
+        texts.insert(key, text.clone());
+    }
+    text
+}
+
+/// `(?, ?), (?, ?)` or `($1, $2), ($3, $4)`: `rows` rows of `width` parameters.
+fn values(postgres: bool, rows: usize, width: usize) -> String {
+    let mut text = String::new();
     let mut param = 0;
     for row in 0..rows {
         text.push_str(if row == 0 { "(" } else { ", (" });
@@ -74,11 +101,6 @@ fn sql(backend: DbBackend, table: Table, rows: usize) -> Arc<str> {
             }
         }
         text.push(')');
-    }
-    text.push_str(suffix);
-    let text: Arc<str> = text.into();
-    if let Ok(mut texts) = TEXTS.lock() {
-        texts.insert(key, text.clone());
     }
     text
 }
@@ -124,41 +146,71 @@ pub fn events(backend: DbBackend, events: &[&NewEvent], visits: &[(i64, Entry)])
     Statement::from_sql_and_values(backend, &*sql, values)
 }
 
-/// An engagement beacon's measures set on the pageview it reports on: its
-/// visitor's latest pageview of the same page within the engagement window.
+/// A batch's engagement beacons for one page of one visitor, taken together:
+/// the deepest scroll, the engaged times added up, the latest time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    site_id: uuid::Uuid,
+    visitor_id: i64,
+    path: String,
+    ts: i64,
+    scroll_depth: i16,
+    engaged_ms: i64,
+}
+
+impl Report {
+    pub fn group(engagements: &[&NewEvent]) -> Vec<Report> {
+        let mut reports: Vec<Report> = Vec::new();
+        let mut at: HashMap<(uuid::Uuid, i64, &str), usize> = HashMap::new();
+        for e in engagements {
+            let Some(measures) = e.engagement else {
+                continue;
+            };
+            let key = (e.site_id, e.visitor_id, e.path.as_str());
+            match at.get(&key) {
+                Some(&i) => {
+                    let report = &mut reports[i];
+                    report.ts = report.ts.max(e.ts);
+                    report.scroll_depth = report.scroll_depth.max(measures.scroll_depth);
+                    report.engaged_ms += measures.engaged_ms;
+                }
+                None => {
+                    at.insert(key, reports.len());
+                    reports.push(Report {
+                        site_id: e.site_id,
+                        visitor_id: e.visitor_id,
+                        path: e.path.clone(),
+                        ts: e.ts,
+                        scroll_depth: measures.scroll_depth,
+                        engaged_ms: measures.engaged_ms,
+                    });
+                }
+            }
+        }
+        reports
+    }
+}
+
+/// Engagement reports set on the pageviews they report on, in one statement:
+/// each visitor's latest pageview of the page within the engagement window.
 /// The deepest scroll is kept, engaged times add up (each beacon reports the
-/// time since the one before). Nothing matches once the visitor id has rotated
-/// or the pageview is too old, and then the beacon changes nothing.
-pub fn engagement(backend: DbBackend, e: &NewEvent) -> Statement {
-    let measures = e.engagement.unwrap_or(crate::ingest::beacon::Engagement {
-        scroll_depth: 0,
-        engaged_ms: 0,
-    });
-    let (greatest, p) = match backend {
-        DbBackend::Postgres => ("GREATEST", ["$1", "$2", "$3", "$4", "$5", "$6", "$7"]),
-        _ => ("MAX", ["?"; 7]),
-    };
-    let sql = format!(
-        "UPDATE events SET scroll_depth = {greatest}(COALESCE(scroll_depth, 0), {}), \
-         engaged_ms = COALESCE(engaged_ms, 0) + {} \
-         WHERE id = (SELECT id FROM events WHERE site_id = {} AND visitor_id = {} \
-         AND name = 'pageview' AND path = {} AND ts >= {} AND ts <= {} \
-         ORDER BY ts DESC LIMIT 1)",
-        p[0], p[1], p[2], p[3], p[4], p[5], p[6]
-    );
-    Statement::from_sql_and_values(
-        backend,
-        sql,
-        [
-            measures.scroll_depth.into(),
-            measures.engaged_ms.into(),
-            e.site_id.into(),
-            e.visitor_id.into(),
-            e.path.clone().into(),
-            (e.ts - super::ENGAGEMENT_WINDOW_MS).into(),
-            e.ts.into(),
-        ],
-    )
+/// time since the one before). A report that finds no pageview (the visitor
+/// id has rotated, or the pageview is too old) changes nothing.
+pub fn engagement(backend: DbBackend, reports: &[Report]) -> Statement {
+    let mut values: Vec<Value> = Vec::with_capacity(reports.len() * ENGAGEMENT_WIDTH);
+    for r in reports {
+        values.extend([
+            r.scroll_depth.into(),
+            r.engaged_ms.into(),
+            r.site_id.into(),
+            r.visitor_id.into(),
+            r.path.clone().into(),
+            (r.ts - super::ENGAGEMENT_WINDOW_MS).into(),
+            r.ts.into(),
+        ]);
+    }
+    let sql = sql(backend, Table::Engagement, reports.len());
+    Statement::from_sql_and_values(backend, &*sql, values)
 }
 
 /// Records each visitor's latest event and visit, over what was there.
@@ -192,5 +244,47 @@ mod tests {
             postgres.contains("($21, $22, $23, $24, $25, $26, $27, $28, $29, $30) ON CONFLICT")
         );
         assert!(!postgres.contains("$31"));
+        let postgres = sql(DbBackend::Postgres, Table::Engagement, 2);
+        assert!(postgres.contains("($8, $9, $10, $11, $12, $13, $14)) AS v"));
+        assert!(!postgres.contains("$15"));
+    }
+
+    #[test]
+    fn a_batch_s_reports_on_one_page_are_taken_together() {
+        use crate::ingest::beacon::Engagement;
+        let report = |visitor, ts, path: &str, scroll_depth, engaged_ms| NewEvent {
+            engagement: Some(Engagement {
+                scroll_depth,
+                engaged_ms,
+            }),
+            ..crate::testing::new_pageview(uuid::Uuid::nil(), visitor, ts, path)
+        };
+        let events = [
+            report(1, 10, "/a", 40, 1_000),
+            report(1, 30, "/a", 20, 500),
+            report(1, 20, "/b", 10, 100),
+            report(2, 15, "/a", 90, 7),
+        ];
+        let grouped = Report::group(&events.iter().collect::<Vec<_>>());
+        let seen: Vec<_> = grouped
+            .iter()
+            .map(|r| {
+                (
+                    r.visitor_id,
+                    r.path.as_str(),
+                    r.ts,
+                    r.scroll_depth,
+                    r.engaged_ms,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (1, "/a", 30, 40, 1_500),
+                (1, "/b", 20, 10, 100),
+                (2, "/a", 15, 90, 7)
+            ]
+        );
     }
 }

@@ -134,9 +134,13 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
         events.iter().partition(|e| e.engagement.is_some());
     write_events(&txn, &events).await?;
     // After the batch's pageviews, which an engagement may report on.
-    for engagement in engagements {
-        txn.execute_raw(insert::engagement(txn.get_database_backend(), engagement))
-            .await?;
+    let reports = insert::Report::group(&engagements);
+    for rows in chunks(reports.len()) {
+        txn.execute_raw(insert::engagement(
+            txn.get_database_backend(),
+            &reports[rows],
+        ))
+        .await?;
     }
     txn.commit().await
 }
