@@ -17,6 +17,8 @@
 pub mod accounts;
 pub mod analytics;
 #[cfg(feature = "db")]
+pub mod api_keys;
+#[cfg(feature = "db")]
 pub mod auth;
 #[cfg(feature = "db")]
 pub mod chunked;
@@ -62,6 +64,7 @@ macro_rules! classified_into {
             $target:
             $crate::DbErr,
             $crate::accounts::AccountError,
+            $crate::api_keys::ApiKeyError,
             $crate::analytics::QueryError,
             $crate::analytics::ReportError,
             $crate::auth::AuthError,

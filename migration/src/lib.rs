@@ -14,6 +14,7 @@ mod m20261201_000007_site_deletions;
 mod m20261201_000008_rollup_failures;
 mod m20261201_000009_sessions;
 mod m20261201_000010_engagement_and_revenue;
+mod m20261201_000011_api_keys;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_rollup_failures::Migration),
             Box::new(m20261201_000009_sessions::Migration),
             Box::new(m20261201_000010_engagement_and_revenue::Migration),
+            Box::new(m20261201_000011_api_keys::Migration),
         ]
     }
 }

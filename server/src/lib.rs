@@ -56,6 +56,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/auth/me", get(routes::auth::me))
         .route(
+            "/api/v1/api-keys",
+            get(routes::api_keys::list).post(routes::api_keys::create),
+        )
+        .route(
+            "/api/v1/api-keys/{id}",
+            axum::routing::delete(routes::api_keys::revoke),
+        )
+        .route(
             "/api/v1/sites",
             get(routes::sites::list).post(routes::sites::create),
         )

@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table of the `migration` crate.
 
+pub mod api_key;
 pub mod daily_salt;
 pub mod event;
 pub mod open_visit;

@@ -1,6 +1,7 @@
 //! Plain axum routes (no Leptos): health, the tracker script and the REST API.
 
 pub mod analytics;
+pub mod api_keys;
 pub mod auth;
 pub mod events;
 pub mod health;
