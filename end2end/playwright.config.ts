@@ -54,7 +54,9 @@ export default defineConfig({
         PORT: String(port),
         BASE_URL: baseURL,
         DATABASE_URL: `sqlite://${dataDir}/pagepulse.db?mode=rwc`,
-        LEPTOS_SITE_ROOT: "target/site",
+        // E2E_SITE_ROOT serves another build's site (its tracker scripts, say)
+        // with this binary.
+        LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? "target/site",
         EVENT_RATE_LIMIT_PER_MINUTE: "10000",
         // Every test signs up from loopback: more than a real address would.
         REGISTRATION_RATE_LIMIT_PER_HOUR: "1000",

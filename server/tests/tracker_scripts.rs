@@ -309,7 +309,7 @@ async fn without_a_build_each_variant_is_the_source_with_its_switches() {
     assert!(body.contains("LOCAL = true;"));
     assert!(body.contains("MANUAL = false"));
     assert!(body.contains("\"/api/event\""));
-    assert!(body.contains("data-domain"));
+    assert!(body.contains("data.domain"));
 
     let base = get(&app, "/js/script.js", &[]).await;
     assert!(base.text().contains("HASH = false"));
@@ -324,6 +324,6 @@ async fn without_a_build_each_variant_is_the_source_with_its_switches() {
 
     let ours = get(&app, "/js/p.js", &[]).await;
     assert!(ours.text().contains("PLAUSIBLE = false"));
-    assert!(ours.text().contains("data-site"));
+    assert!(ours.text().contains("data.site"));
     t.teardown().await;
 }

@@ -16,10 +16,15 @@
 // where they fit the size budget; the others are Plausible's modifiers
 // (outbound-links is OUTBOUND_LINKS).
 //
-// Code a switch turns off lives in `if (SWITCH) { ... }` blocks or behind
-// `SWITCH && ...`, declared with let: esbuild drops such a block whole, while a
-// `var` in it would leave its name behind. Every byte counts here (p.js must
-// stay within 700, each variant within 2,048), which explains the terse spots.
+// Code a switch turns off lives in `if (SWITCH) { ... }` blocks, which esbuild
+// drops whole, or behind `SWITCH ? ... : 0`, which leaves a bare `name=0`;
+// declared with let, as a `var` in a dropped block would leave its name
+// behind, and not as `SWITCH && (() => ...)`, which keeps its parentheses.
+// Every byte counts here (p.js must stay within 700, each variant within
+// 2,048), which explains the terse spots: esbuild renames locals but not
+// properties or globals, so what is read more than once is read through a
+// local, and what can share a statement (a listener call, an object literal)
+// does.
 //
 // No cookies, no storage, nothing read from the visitor's device but the page
 // URL, the referrer, the window width and, for engagement events, how far
@@ -27,87 +32,86 @@
 ((w, d) => {
   var script = d.currentScript;
   if (!script) return;
-  var attr = (name) => script.getAttribute(name);
-  var on = (target, type, listener) => target.addEventListener(type, listener);
-  var loc = w.location;
-  var history = w.history;
-  var push = history.pushState;
-  var site = attr(PLAUSIBLE ? "data-domain" : "data-site");
+  // Absent data-* attributes read as undefined, which JSON leaves out; the
+  // endpoints take a missing field as they take a null one.
+  var data = script.dataset;
+  // Plausible's scripts listen for a dozen events, several sharing a listener:
+  // "focus blur" is two. Ours listens for two, one at a time.
+  var on = (types, listener, target = w) =>
+    PLAUSIBLE
+      ? types.split(" ").map((type) => target.addEventListener(type, listener))
+      : target.addEventListener(types, listener);
+  var loc = location;
+  var site = PLAUSIBLE ? data.domain : data.site;
   // Beacons go to the origin the script came from, so it works cross-origin;
   // Plausible's data-api names another endpoint (a proxy, say).
-  var endpoint =
-    (PLAUSIBLE && attr("data-api")) || new URL(script.src).origin + (PLAUSIBLE ? "/api/event" : "/api/v1/event");
+  var endpoint = (PLAUSIBLE && data.api) || new URL(PLAUSIBLE ? "/api/event" : "/api/v1/event", script.src);
   // Local pages and files are counted only by the `local` variant; automated
   // browsers never are.
-  var off = (!LOCAL && (/^(localhost|127\.|\[::1\]$)/.test(loc.hostname) || loc.protocol == "file:")) || w.navigator.webdriver;
-  var lastPage, send;
+  var off = (!LOCAL && (/^(localhost|127\.|\[::1\]$)/.test(loc.hostname) || loc.protocol == "file:")) || navigator.webdriver;
+  var send;
 
   if (PLAUSIBLE) {
     // A string body goes as text/plain: a "simple" request, so no CORS
     // preflight. keepalive (like sendBeacon) lets it outlive the page, so a click
     // that navigates away is never held back to get its event out.
     let post = (body, callback) =>
-      fetch(endpoint, { method: "POST", body: JSON.stringify(body), keepalive: true })
-        .then(
-          (response) => ({ status: response.status }),
-          (error) => ({ error }),
-        )
-        .then(callback);
+      fetch(endpoint, { method: "POST", body: JSON.stringify(body), keepalive: true }).then(
+        (response) => callback?.({ status: response.status }),
+        (error) => callback?.({ error }),
+      );
 
     // Engagement, as Plausible measures it: the current page's pageview (which
     // its engagement events repeat), the largest share of the page seen and
     // the share last reported, and the engaged time: `banked` ms plus the
-    // stretch running since `since` (0 while the page is hidden or unfocused).
-    let page, seen, reported, banked;
-    let since = 0;
-    let now = ENGAGEMENT && (() => Date.now());
-    let measure =
-      ENGAGEMENT && (() => (seen = Math.max(seen, (w.scrollY + w.innerHeight) / d.documentElement.scrollHeight)));
-    // A page's first engagement event always goes; later ones only once the
-    // visitor has seen more of it or spent 3 s more with it.
-    let engage =
-      ENGAGEMENT &&
-      (() => {
-        let e = banked + (since && now() - since);
-        if (page && (seen > reported || e >= 3e3)) {
-          reported = seen;
-          banked = 0;
+    // stretch running since `since` (falsy while the page is hidden or
+    // unfocused).
+    let page, seen, reported, banked, since;
+    let now = ENGAGEMENT ? () => Date.now() : 0;
+    let measure = ENGAGEMENT
+      ? () => (seen = Math.max(seen, (scrollY + innerHeight) / d.documentElement.scrollHeight))
+      : 0;
+    // Banks the running stretch, then reports: a page's first engagement event
+    // always goes; later ones only once the visitor has seen more of it or
+    // spent 3 s more with it.
+    let engage = ENGAGEMENT
+      ? () => {
+          banked += since && now() - since;
           since &&= now();
-          post({ ...page, n: "engagement", sd: Math.round(Math.min(seen, 1) * 100), e });
+          if (page && (seen > reported || banked >= 3e3)) {
+            reported = seen;
+            post({ ...page, n: "engagement", sd: Math.round(seen > 1 ? 100 : seen * 100), e: banked });
+            banked = 0;
+          }
         }
-      });
+      : 0;
 
     // Plausible's path globs, comma-separated: `*` within a segment, `**`
-    // across segments, the trailing slash optional. `none` when the attribute
-    // is absent.
-    let matches =
-      EXCLUSIONS &&
-      ((name, none) =>
-        attr(name)
-          ?.split(",")
-          .some((glob) =>
-            RegExp("^" + glob.trim().replace(/\*\*?/g, (m) => (m[1] ? ".*" : "[^/]*")) + "/?$").test(loc.pathname),
-          ) ?? none);
+    // across segments, the trailing slash optional. Undefined when the
+    // attribute is absent.
+    let matches = EXCLUSIONS
+      ? (globs) =>
+          globs
+            ?.split(",")
+            .some((glob) =>
+              RegExp("^" + glob.trim().replace(/\*\*?/g, (m) => (m[1] ? ".*" : "[^/]*")) + "/?$").test(loc.pathname),
+            )
+      : 0;
 
     send = (name, o = {}) => {
       let pageview = name == "pageview";
-      if (ENGAGEMENT && pageview) {
-        // The page being left gets its engagement before the next one counts.
-        engage();
-        page = 0;
-      }
+      // The page being left gets its engagement before the next one counts
+      // (engage returns nothing: no page until this one is sent).
+      if (ENGAGEMENT && pageview) page = engage();
       // Only pageviews are excluded: events on an excluded page still count.
-      if (off || (EXCLUSIONS && pageview && (!matches("data-include", 1) || matches("data-exclude")))) {
+      // No data-include includes every page ("**").
+      if (off || (EXCLUSIONS && pageview && (!matches(data.include ?? "**") || matches(data.exclude)))) {
         return o.callback?.();
       }
-      let props = o.props;
-      if (PAGEVIEW_PROPS) {
-        // event-<key>="value" on the script tag: on every event, the call's own
-        // props winning.
-        props = {};
-        for (let a of script.attributes) if (/^event-/.test(a.name)) props[a.name.slice(6)] = a.value;
-        props = { ...props, ...o.props };
-      }
+      // event-<key>="value" on the script tag: on every event, the call's own
+      // props winning.
+      let props = PAGEVIEW_PROPS && {};
+      if (PAGEVIEW_PROPS) for (let a of script.attributes) a.name.replace(/^event-(.+)/, (_, key) => (props[key] = a.value));
       // What is undefined stays out of the JSON. `i` is false only when asked
       // for: a non-interactive event does not end a bounce.
       let body = {
@@ -115,87 +119,80 @@
         u: o.u || o.url || loc.href,
         d: site,
         r: d.referrer,
-        w: w.innerWidth,
-        p: props,
+        w: innerWidth,
+        p: PAGEVIEW_PROPS ? { ...props, ...o.props } : o.props,
         i: o.interactive !== false && undefined,
+        ...(HASH && { h: 1 }),
+        ...(REVENUE && { $: o.revenue }),
       };
-      if (HASH) body.h = 1;
-      if (REVENUE) body.$ = o.revenue;
       post(body, o.callback);
       if (ENGAGEMENT && pageview) {
         page = body;
         reported = -1;
         seen = banked = 0;
         measure();
-        since &&= now();
       }
     };
 
     if (TAGGED_EVENTS || OUTBOUND_LINKS || FILE_DOWNLOADS) {
-      // class="plausible-event-name=Signup+Click plausible-event-plan=pro", or
-      // `--` for `=` where a CMS strips it; `+` stands for a space. With revenue,
-      // plausible-revenue-amount=… and plausible-revenue-currency=… as well.
-      let tagged =
-        TAGGED_EVENTS &&
-        ((element) => {
-          let found = { event: {}, revenue: {} };
-          for (let c of element.classList)
-            c.replace(
-              /^plausible-(event|revenue)-(.+?)(?:=|--)(.+)/,
-              (_, kind, key, value) => (found[kind][key] = value.replace(/\+/g, " ")),
-            );
-          let { name, ...props } = found.event;
-          send(name, REVENUE ? { props, revenue: found.revenue.currency && found.revenue } : { props });
-        });
       // Plausible's list; file-types replaces it.
       let types =
         FILE_DOWNLOADS &&
         (
-          attr("file-types") ||
+          script.getAttribute("file-types") ||
           "pdf,xlsx,docx,txt,rtf,csv,exe,key,pps,ppt,pptx,7z,pkg,rar,gz,zip,avi,mov,mp4,mpeg,wmv,midi,mp3,wav,wma,dmg"
         ).split(",");
       // Clicks (a middle click opens a tab and counts; the other buttons' do
       // not) and, for tagged forms, submits (not the clicks on their buttons).
-      let handle = (e) => {
-        let target = e.target;
-        let element = TAGGED_EVENTS && target.closest?.("[class*=plausible-event-name]");
-        let link = target.closest?.("a");
-        let url = link?.origin + link?.pathname;
-        if (e.button > 1);
-        else if (element && (element.tagName == "FORM") == (e.type == "submit")) tagged(element);
-        // An SVG link has no host; mailto: and javascript: have an empty one.
-        else if (!link?.host);
-        else if (FILE_DOWNLOADS && types.includes(url.split(".").pop())) send("File Download", { props: { url } });
-        else if (OUTBOUND_LINKS && link.host != loc.host) send("Outbound Link: Click", { props: { url: link.href } });
-      };
-      on(d, "click", handle);
-      on(d, "auxclick", handle);
-      if (TAGGED_EVENTS) on(d, "submit", handle);
+      on(
+        TAGGED_EVENTS ? "click auxclick submit" : "click auxclick",
+        (e) => {
+          let target = e.target;
+          let element = TAGGED_EVENTS && target.closest?.("[class*=plausible-event-name]");
+          let link = (OUTBOUND_LINKS || FILE_DOWNLOADS) && target.closest?.("a");
+          let url = FILE_DOWNLOADS && link?.origin + link?.pathname;
+          if (e.button > 1);
+          // A tagged form counts on submit, anything else tagged on a click:
+          // of the three types only "submit" sorts after "d".
+          else if (TAGGED_EVENTS && element && (element.tagName == "FORM") != e.type < "d") {
+            // class="plausible-event-name=Signup+Click plausible-event-plan=pro",
+            // or `--` for `=` where a CMS strips it; `+` stands for a space. With
+            // revenue, plausible-revenue-amount=… and plausible-revenue-currency=….
+            let tags = {};
+            let revenue = {};
+            element.classList.forEach((c) =>
+              c.replace(
+                /^plausible-(?:event|(revenue))-(.+?)(?:=|--)(.+)/,
+                (_, isRevenue, key, value) => ((isRevenue ? revenue : tags)[key] = value.replace(/\+/g, " ")),
+              ),
+            );
+            let { name, ...props } = tags;
+            send(name, REVENUE ? { props, revenue: revenue.currency && revenue } : { props });
+          }
+          // An SVG link has no host; mailto: and javascript: have an empty one.
+          else if ((OUTBOUND_LINKS || FILE_DOWNLOADS) && !link?.host);
+          else if (FILE_DOWNLOADS && types.includes(url.split(".").pop())) send("File Download", { props: { url } });
+          else if (OUTBOUND_LINKS && link.host != loc.host) send("Outbound Link: Click", { props: { url: link.href } });
+        },
+        d,
+      );
     }
 
     if (ENGAGEMENT) {
-      let focus = () => {
-        if (!d.hidden && d.hasFocus()) since ||= now();
-        else {
-          banked += since && now() - since;
-          since = 0;
-          engage();
-        }
-      };
-      on(d, "visibilitychange", focus);
-      on(w, "focus", focus);
-      on(w, "blur", focus);
+      let focus = () => (!d.hidden && d.hasFocus() ? (since ||= now()) : (engage(), (since = 0)));
+      on("visibilitychange", focus, d);
+      on("focus blur", focus);
       // Leaving the page: visibilitychange may come too late, or not at all.
-      on(w, "pagehide", engage);
-      on(w, "scroll", measure);
+      on("pagehide", engage);
+      on("scroll", measure);
       focus();
     }
   } else {
     send = (name, props) => {
       if (off) return;
-      var body = JSON.stringify({ s: site, u: loc.href, r: d.referrer, w: w.innerWidth, n: name, p: props });
+      var body = JSON.stringify({ s: site, u: loc.href, r: d.referrer, w: innerWidth, n: name, p: props });
       // A string body is sent as text/plain: a "simple" request, so no CORS preflight.
-      if (!w.navigator.sendBeacon?.(endpoint, body)) {
+      if (!navigator.sendBeacon?.(endpoint, body)) {
         var xhr = new XMLHttpRequest();
         xhr.open("POST", endpoint);
         xhr.send(body);
@@ -205,23 +202,19 @@
     w.pagepulse = (name, options) => send(name, options?.props || options);
   }
 
-  var pageview = () => {
-    var path = HASH ? loc.pathname + loc.hash : loc.pathname;
-    if (lastPage != path) {
-      lastPage = path;
-      send("pageview");
-    }
-  };
-
   if (!MANUAL) {
+    // A pageview whenever the path (with the hash modifier, the fragment too)
+    // is not the one last counted.
+    let lastPage;
+    let pageview = () => lastPage != (lastPage = HASH ? loc.pathname + loc.hash : loc.pathname) && send("pageview");
+    let push = history.pushState;
     history.pushState = function () {
       push.apply(this, arguments);
       pageview();
     };
-    on(w, "popstate", pageview);
-    if (HASH) on(w, "hashchange", pageview);
+    on(HASH ? "popstate hashchange" : "popstate", pageview);
     // A prerendered page counts once the visitor actually sees it (the event fires once).
-    if (d.prerendering) on(d, "prerenderingchange", pageview);
+    if (d.prerendering) on("prerenderingchange", pageview, d);
     else pageview();
   }
 
@@ -229,7 +222,7 @@
     // Calls made before the script ran were queued by Plausible's stub:
     // window.plausible = window.plausible || function () {
     //   (window.plausible.q = window.plausible.q || []).push(arguments) }
-    for (let call of w.plausible?.q || []) send(...call);
+    w.plausible?.q?.map((call) => send(...call));
     w.plausible = send;
   }
 })(window, document);
