@@ -88,17 +88,18 @@ for (const name of readdirSync(join(out, "plausible"))) {
   if (!built.has(join("plausible", name))) rmSync(join(out, "plausible", name));
 }
 
-// The report: ours, the base, each modifier alone, the biggest, the count.
+// The report: every script's size, then the biggest and the count.
 const variants = scripts.slice(1);
 const biggest = variants.reduce((a, b) => (b.body.length > a.body.length ? b : a));
-const shown = [scripts[0], ...variants.filter((v) => v.modifiers.length <= 1), biggest];
+const shown = scripts;
 const width = Math.max(...shown.map((s) => s.file.length));
 const row = (s) =>
   `  ${s.file.padEnd(width)}  ${String(s.body.length).padStart(5)} B  gzip ${String(s.gzip.length).padStart(4)}` +
   `  br ${String(s.brotli.length).padStart(4)}  budget ${s.budget}`;
 const lean = variants.filter((v) => !v.engagement).length;
 console.log(`tracker: p.js and ${variants.length} Plausible variants in ${out}`);
-for (const s of shown) console.log(row(s) + (s === biggest ? "  (biggest)" : ""));
+for (const s of shown) console.log(row(s) + (s.engagement === false ? "  (no engagement)" : ""));
+console.log(`biggest:\n${row(biggest)}`);
 console.log(`  engagement events in ${variants.length - lean} variants; ${lean} leave them out to keep within budget`);
 
 const over = scripts.filter((s) => s.body.length > s.budget);
