@@ -67,13 +67,14 @@ test("outbound-links: a click that leaves the site counts, and its navigation go
   );
 });
 
-test("file-downloads: Plausible's file types by default, file-types instead when given", async ({ page, request }) => {
+test("file-downloads: Plausible's file types by default, file-types instead, add-file-types beside them", async ({ page, request }) => {
   const [site] = await sites(request, "files.pagepulse.test");
   // Nothing navigates: the clicks are what is measured here.
   const stay = `<script>addEventListener("click", (e) => e.preventDefault())</script>`;
   const links = `<a id="pdf" href="/files/report.pdf?version=2">pdf</a>
      <a id="zip" href="${elsewhere}/files/archive.zip">zip</a>
      <a id="txt" href="/files/notes.txt">txt</a>
+     <a id="py" href="/files/tool.py">py</a>
      <a id="page" href="/files/index.html">page</a>
      <a id="out" href="${elsewhere}/landing.html">out</a>`;
   const origin = `http://files.pagepulse.test:${sitePort}`;
@@ -100,9 +101,23 @@ test("file-downloads: Plausible's file types by default, file-types instead when
   await expect.poll(() => counted(site).length).toBe(5);
   for (const id of ["#pdf", "#zip", "#txt"]) await page.click(id);
   await expect.poll(() => events(site).length).toBe(4);
+
+  await page.goto(
+    customerPage(
+      "files.pagepulse.test",
+      "more-types.html",
+      snippet("script.file-downloads.js", `data-domain="files.pagepulse.test" add-file-types="py"`) + stay,
+      links,
+    ),
+  );
+  await expect.poll(() => counted(site).length).toBe(7);
+  for (const id of ["#py", "#txt", "#page"]) await page.click(id);
+  await expect.poll(() => events(site).length).toBe(6);
   await page.waitForTimeout(500);
   expect(sorted(events(site))).toEqual(
     sorted([
+      ["File Download", { url: `${origin}/files/tool.py` }],
+      ["File Download", { url: `${origin}/files/notes.txt` }],
       // Internal and external files alike, the query left out.
       ["File Download", { url: `${elsewhere}/files/archive.zip` }],
       ["File Download", { url: `${origin}/files/notes.txt` }],

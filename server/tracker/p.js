@@ -135,12 +135,14 @@
     };
 
     if (TAGGED_EVENTS || OUTBOUND_LINKS || FILE_DOWNLOADS) {
-      // Plausible's list; file-types replaces it.
+      // Plausible's list; file-types replaces it, add-file-types extends it.
       let types =
         FILE_DOWNLOADS &&
         (
-          script.getAttribute("file-types") ||
-          "pdf,xlsx,docx,txt,rtf,csv,exe,key,pps,ppt,pptx,7z,pkg,rar,gz,zip,avi,mov,mp4,mpeg,wmv,midi,mp3,wav,wma,dmg"
+          (script.getAttribute("file-types") ||
+            "pdf,xlsx,docx,txt,rtf,csv,exe,key,pps,ppt,pptx,7z,pkg,rar,gz,zip,avi,mov,mp4,mpeg,wmv,midi,mp3,wav,wma,dmg") +
+          "," +
+          (script.getAttribute("add-file-types") || "")
         ).split(",");
       // Clicks (a middle click opens a tab and counts; the other buttons' do
       // not) and, for tagged forms, submits (not the clicks on their buttons).
