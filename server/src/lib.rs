@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         );
     let router = Router::new()
         .route("/health", get(routes::health::health))
+        .route("/api/health", get(routes::health::health))
         .route("/health/details", get(routes::health::details))
         .merge(api)
         .leptos_routes_with_context(&state, pages, context.clone(), render)

@@ -22,12 +22,15 @@ async fn health_is_503_once_the_ingest_writer_has_stopped() {
     for t in TestDb::all().await {
         let state = AppState::new(config_with(&t, &[]), t.db.clone());
         let app = router(state.clone());
-        let ok = send(&app, Method::GET, "/health", &[], None).await;
-        assert_eq!(ok.status, StatusCode::OK, "{:?}", t.backend);
-        assert_eq!(ok.json(), serde_json::json!({"status": "ok"}));
+        // `/api/health` is where Plausible's clients probe.
+        for uri in ["/health", "/api/health"] {
+            let ok = send(&app, Method::GET, uri, &[], None).await;
+            assert_eq!(ok.status, StatusCode::OK, "{uri} on {:?}", t.backend);
+            assert_eq!(ok.json(), serde_json::json!({"status": "ok"}), "{uri}");
+        }
 
         state.ingest.shutdown().await;
-        for uri in ["/health", "/health/details"] {
+        for uri in ["/health", "/api/health", "/health/details"] {
             let stopped = send(&app, Method::GET, uri, &[], None).await;
             assert_eq!(stopped.status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
             assert_eq!(stopped.json()["status"], "unavailable", "{uri}");
