@@ -15,6 +15,7 @@ mod m20261201_000008_rollup_failures;
 mod m20261201_000009_sessions;
 mod m20261201_000010_engagement_and_revenue;
 mod m20261201_000011_api_keys;
+mod m20261201_000012_rollup_engagement;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_sessions::Migration),
             Box::new(m20261201_000010_engagement_and_revenue::Migration),
             Box::new(m20261201_000011_api_keys::Migration),
+            Box::new(m20261201_000012_rollup_engagement::Migration),
         ]
     }
 }

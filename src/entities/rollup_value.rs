@@ -15,6 +15,11 @@ pub struct Model {
     pub pageviews: i64,
     pub visitors: i64,
     pub carry_visitors: i64,
+    /// On a page's row: its pageviews that reported engagement, and the sums
+    /// of their deepest scroll (percent) and engaged time (ms).
+    pub engaged_pageviews: i64,
+    pub scroll_sum: i64,
+    pub engaged_ms_sum: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

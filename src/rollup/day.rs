@@ -143,19 +143,20 @@ async fn write<C: ConnectionTrait>(
     let values = rollup
         .counts
         .value_rows()
-        .filter(|&(s, ..)| s != slot::PROP)
-        .map(
-            |(s, value, pageviews, visitors, carried)| rollup_value::ActiveModel {
-                site_id: Set(site),
-                day: Set(day),
-                dimension: Set(slot::param(s).to_owned()),
-                value: Set(value.to_owned()),
-                pageviews: Set(pageviews),
-                visitors: Set(visitors),
-                carry_visitors: Set(carried),
-                ..Default::default()
-            },
-        )
+        .filter(|row| row.slot != slot::PROP)
+        .map(|row| rollup_value::ActiveModel {
+            site_id: Set(site),
+            day: Set(day),
+            dimension: Set(slot::param(row.slot).to_owned()),
+            value: Set(row.value.to_owned()),
+            pageviews: Set(row.pageviews),
+            visitors: Set(row.visitors),
+            carry_visitors: Set(row.carried),
+            engaged_pageviews: Set(row.engaged.pageviews),
+            scroll_sum: Set(row.engaged.scroll),
+            engaged_ms_sum: Set(row.engaged.ms),
+            ..Default::default()
+        })
         .collect();
     chunked::insert(db, values).await?;
     let mut slices = Vec::with_capacity(rollup.slices.len());

@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-use super::request::Filters;
+use super::request::{Dimension, Filters};
 
 mod day;
 mod fetch;
@@ -134,17 +134,69 @@ impl Stretch<'_> {
     }
 }
 
+/// A page's engagement as stored beside its counts: its pageviews that
+/// reported one, and the sums of their deepest scroll and engaged time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Engaged {
+    pub pageviews: i64,
+    pub scroll: i64,
+    pub ms: i64,
+}
+
+/// One value's counts as the rollup stores them.
+pub(crate) struct ValueRow<'a> {
+    pub slot: usize,
+    pub value: &'a str,
+    pub pageviews: i64,
+    pub visitors: i64,
+    /// Visitors shared across the first day's midnight.
+    pub carried: i64,
+    /// A page's engagement (`slot::SCROLL`, `slot::ENGAGED`), on its own row.
+    pub engaged: Engaged,
+}
+
 impl Counts {
-    /// Every slot's values: (slot, value, pageviews, visitors, visitors shared
-    /// across the first day's midnight).
-    pub fn value_rows(&self) -> impl Iterator<Item = (usize, &str, i64, i64, i64)> {
-        self.values.iter().enumerate().flat_map(move |(s, values)| {
-            let shared = self.shared.get(s);
-            values.iter().map(move |(value, &(pageviews, visitors))| {
-                let carried = shared.and_then(|s| s.get(value)).copied().unwrap_or(0);
-                (s, value.as_str(), pageviews, visitors, carried)
+    /// Every slot's values but the engagement slots, which ride on their
+    /// page's row.
+    pub fn value_rows(&self) -> impl Iterator<Item = ValueRow<'_>> {
+        let page = Dimension::Page as usize;
+        self.values
+            .iter()
+            .enumerate()
+            .filter(|(s, _)| *s < slot::SCROLL)
+            .flat_map(move |(s, values)| {
+                let shared = self.shared.get(s);
+                values
+                    .iter()
+                    .map(move |(value, &(pageviews, visitors))| ValueRow {
+                        slot: s,
+                        value: value.as_str(),
+                        pageviews,
+                        visitors,
+                        carried: shared.and_then(|s| s.get(value)).copied().unwrap_or(0),
+                        engaged: if s == page {
+                            self.engaged(value)
+                        } else {
+                            Engaged::default()
+                        },
+                    })
             })
-        })
+    }
+
+    fn engaged(&self, page: &str) -> Engaged {
+        let sum = |s: usize| {
+            self.values
+                .get(s)
+                .and_then(|values| values.get(page))
+                .copied()
+                .unwrap_or_default()
+        };
+        let ((scroll, pageviews), (ms, _)) = (sum(slot::SCROLL), sum(slot::ENGAGED));
+        Engaged {
+            pageviews,
+            scroll,
+            ms,
+        }
     }
 }
 

@@ -146,8 +146,25 @@ impl Plan {
         }
         if breakdowns && self.rolled.iter().any(Option::is_some) {
             let rows = rolled::values(db, self.site, self.range.start, &self.rolled).await?;
-            for (param, value, pageviews, visitors) in rows {
-                if let Some(s) = slot::of(&param) {
+            for (param, value, pageviews, visitors, engaged) in rows {
+                if engaged.pageviews > 0 {
+                    add(
+                        &mut merged,
+                        slot::SCROLL,
+                        value.clone(),
+                        engaged.scroll,
+                        engaged.pageviews,
+                    );
+                    add(
+                        &mut merged,
+                        slot::ENGAGED,
+                        value.clone(),
+                        engaged.ms,
+                        engaged.pageviews,
+                    );
+                }
+                // Engagement rides on its page's row, never on rows of its own.
+                if let Some(s) = slot::of(&param).filter(|s| *s < slot::SCROLL) {
                     add(&mut merged, s, value, pageviews, visitors);
                 }
             }

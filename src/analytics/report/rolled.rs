@@ -11,7 +11,10 @@ use uuid::Uuid;
 
 use crate::{
     analytics::{
-        count::stored::{Rolled, parse_slice_breakdowns, value_hash},
+        count::{
+            Engaged,
+            stored::{Rolled, parse_slice_breakdowns, value_hash},
+        },
         request::{DateRange, Dimension},
     },
     entities::{rollup_day, rollup_slice, rollup_value},
@@ -108,15 +111,18 @@ pub(super) async fn days<C: ConnectionTrait>(
     Ok(rolled)
 }
 
-/// The rolled-up days' values of every dimension, as (dimension parameter,
-/// value, pageviews, visitors) to add, less each day's carry unless the day
-/// opens the range (`opening`).
+/// One value's rolled-up counts to add: a slot's parameter, the value,
+/// pageviews, visitors (less carries), and a page's engagement.
+pub(super) type Row = (String, String, i64, i64, Engaged);
+
+/// The rolled-up days' values of every slot, less each day's carry unless the
+/// day opens the range (`opening`).
 pub(super) async fn values<C: ConnectionTrait>(
     db: &C,
     site: Uuid,
     opening: NaiveDate,
     rolled: &[Option<RolledDay>],
-) -> Result<Vec<(String, String, i64, i64)>, DbErr> {
+) -> Result<Vec<Row>, DbErr> {
     let mut rows = Vec::new();
     // A sliced range's days carry their own values.
     if rolled.iter().flatten().any(|d| d.breakdowns.is_some()) {
@@ -126,8 +132,14 @@ pub(super) async fn values<C: ConnectionTrait>(
             };
             let opens = day.day == opening;
             for row in parse_slice_breakdowns(breakdowns)? {
-                let carried = if opens { 0 } else { row.4 };
-                rows.push((row.0, row.1, row.2, row.3 - carried));
+                let carried = if opens { 0 } else { row.carried };
+                rows.push((
+                    row.param,
+                    row.value,
+                    row.pageviews,
+                    row.visitors - carried,
+                    row.engaged,
+                ));
             }
         }
         return Ok(rows);
@@ -148,7 +160,13 @@ pub(super) async fn values<C: ConnectionTrait>(
         select(days)
             .column_as(Expr::cust("CAST(SUM(pageviews) AS BIGINT)"), "pageviews")
             .column_as(Expr::cust("CAST(SUM(visitors) AS BIGINT)"), "visitors")
-            .into_tuple::<(String, String, i64, i64)>()
+            .column_as(
+                Expr::cust("CAST(SUM(engaged_pageviews) AS BIGINT)"),
+                "engaged"
+            )
+            .column_as(Expr::cust("CAST(SUM(scroll_sum) AS BIGINT)"), "scroll")
+            .column_as(Expr::cust("CAST(SUM(engaged_ms_sum) AS BIGINT)"), "ms")
+            .into_tuple::<(String, String, i64, i64, i64, i64, i64)>()
             .all(db),
         select(carried)
             .column_as(Expr::cust("CAST(SUM(carry_visitors) AS BIGINT)"), "carried")
@@ -156,11 +174,20 @@ pub(super) async fn values<C: ConnectionTrait>(
             .into_tuple::<(String, String, i64)>()
             .all(db),
     )?;
-    rows.extend(sums);
+    rows.extend(sums.into_iter().map(
+        |(dimension, value, pageviews, visitors, engaged, scroll, ms)| {
+            let engaged = Engaged {
+                pageviews: engaged,
+                scroll,
+                ms,
+            };
+            (dimension, value, pageviews, visitors, engaged)
+        },
+    ));
     rows.extend(
         carries
             .into_iter()
-            .map(|(dimension, value, carried)| (dimension, value, 0, -carried)),
+            .map(|(dimension, value, carried)| (dimension, value, 0, -carried, Engaged::default())),
     );
     Ok(rows)
 }
