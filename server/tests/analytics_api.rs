@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::{Method, StatusCode, header};
 use chrono::Utc;
-use common::{app, create_site, get_as, send, sign_up};
+use common::{app, create_site, get_as, plausible_beacons, send, sign_up};
 use pagepulse_core::testing::{TestDb, insert_pageview};
 
 #[tokio::test]
@@ -75,18 +75,17 @@ async fn custom_events_their_properties_and_page_engagement_are_reported() {
         let cookie = sign_up(&app, "ada@example.com").await;
         let site = create_site(&app, &cookie, "Shop", "shop.example").await;
         let id = site["id"].as_str().unwrap();
-        let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
-        for body in [
-            r#"{"n":"pageview","u":"https://shop.example/","d":"shop.example"}"#,
-            r#"{"n":"engagement","u":"https://shop.example/","d":"shop.example","sd":50,"e":3000}"#,
-            r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
-            r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
-            r#"{"n":"Download","u":"https://shop.example/","d":"shop.example"}"#,
-        ] {
-            let headers = [("content-type", "text/plain"), ("user-agent", ua)];
-            let reply = send(&app, Method::POST, "/api/event", &headers, Some(body)).await;
-            assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
-        }
+        plausible_beacons(
+            &app,
+            &[
+                r#"{"n":"pageview","u":"https://shop.example/","d":"shop.example"}"#,
+                r#"{"n":"engagement","u":"https://shop.example/","d":"shop.example","sd":50,"e":3000}"#,
+                r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
+                r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
+                r#"{"n":"Download","u":"https://shop.example/","d":"shop.example"}"#,
+            ],
+        )
+        .await;
         let url = format!("/api/v1/sites/{id}/analytics?period=today");
         let r = get_as(&app, &url, &cookie).await.json();
         assert_eq!(

@@ -6,7 +6,7 @@ mod common;
 
 use axum::http::{Method, StatusCode, header};
 use chrono::Utc;
-use common::{app, create_site, get_as, send, sign_up};
+use common::{app, create_site, get_as, plausible_beacons, send, sign_up};
 use pagepulse_core::testing::{TestDb, insert_pageview};
 
 const HTML: (&str, &str) = ("accept", "text/html");
@@ -84,15 +84,14 @@ async fn custom_events_and_the_selected_event_s_properties_are_rendered() {
         let cookie = sign_up(&app, "ada@example.com").await;
         let site = create_site(&app, &cookie, "Shop", "shop.example").await;
         let id = site["id"].as_str().unwrap();
-        let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
-        for body in [
-            r#"{"n":"pageview","u":"https://shop.example/","d":"shop.example"}"#,
-            r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
-        ] {
-            let headers = [("content-type", "text/plain"), ("user-agent", ua)];
-            let reply = send(&app, Method::POST, "/api/event", &headers, Some(body)).await;
-            assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
-        }
+        plausible_beacons(
+            &app,
+            &[
+                r#"{"n":"pageview","u":"https://shop.example/","d":"shop.example"}"#,
+                r#"{"n":"Signup","u":"https://shop.example/","d":"shop.example","p":{"plan":"pro"}}"#,
+            ],
+        )
+        .await;
         let page = get_as(&app, &format!("/sites/{id}?period=today"), &cookie).await;
         let body = &page.body;
         assert!(body.contains("data-testid=\"table-event\""), "{body}");

@@ -137,6 +137,17 @@ pub async fn create_site(app: &Router, cookie: &str, name: &str, domain: &str) -
     reply.json()
 }
 
+/// Sends each of Plausible's beacon bodies to `/api/event` from one visitor
+/// (a desktop Firefox), each answered 202.
+pub async fn plausible_beacons(app: &Router, bodies: &[&str]) {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    for body in bodies {
+        let headers = [("content-type", "text/plain"), ("user-agent", ua)];
+        let reply = send(app, Method::POST, "/api/event", &headers, Some(body)).await;
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    }
+}
+
 /// `GET uri` with a session cookie.
 pub async fn get_as(app: &Router, uri: &str, cookie: &str) -> Reply {
     send(app, Method::GET, uri, &[("cookie", cookie)], None).await
