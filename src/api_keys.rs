@@ -28,8 +28,13 @@ pub enum ApiKeyError {
     TooMany,
     #[error("API key not found")]
     NotFound,
-    /// One answer for a missing, unknown or revoked key, as Plausible's.
-    #[error("Invalid API key or site ID. Please check the Authorization header.")]
+    #[error("Missing API key. Please use a valid Plausible API key as a Bearer Token.")]
+    Missing,
+    /// One answer for an unknown or revoked key and for a site the key may
+    /// not read, as Plausible's.
+    #[error(
+        "Invalid API key or site ID. Please make sure you're using a valid API key with access to the site you've requested."
+    )]
     Unauthorized,
     #[error(transparent)]
     Database(#[from] DbErr),
@@ -41,7 +46,9 @@ impl Classify for ApiKeyError {
             ApiKeyError::Invalid(field) => field.classify(),
             ApiKeyError::TooMany => Failure::new(Kind::Invalid, self).on("name"),
             ApiKeyError::NotFound => Failure::new(Kind::NotFound, self),
-            ApiKeyError::Unauthorized => Failure::new(Kind::Unauthorized, self),
+            ApiKeyError::Missing | ApiKeyError::Unauthorized => {
+                Failure::new(Kind::Unauthorized, self)
+            }
             ApiKeyError::Database(_) => Failure::new(Kind::Internal, self),
         }
     }
@@ -132,8 +139,11 @@ pub async fn holder(
                 .or_else(|| h.strip_prefix("bearer "))
         })
         .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 128)
-        .ok_or(ApiKeyError::Unauthorized)?;
+        .filter(|k| !k.is_empty())
+        .ok_or(ApiKeyError::Missing)?;
+    if key.len() > 128 {
+        return Err(ApiKeyError::Unauthorized);
+    }
     let row = api_key::Entity::find()
         .filter(api_key::Column::KeyHash.eq(hash(key)))
         .one(db)

@@ -29,6 +29,10 @@ pub mod entities;
 #[cfg(feature = "db")]
 pub mod error;
 #[cfg(feature = "db")]
+pub mod glob;
+#[cfg(feature = "db")]
+pub mod goals;
+#[cfg(feature = "db")]
 pub mod ingest;
 #[cfg(feature = "db")]
 pub mod net;
@@ -40,6 +44,8 @@ pub mod seed;
 pub mod sessions;
 #[cfg(feature = "db")]
 pub mod sites;
+#[cfg(feature = "db")]
+pub mod stats;
 #[cfg(feature = "db")]
 pub mod throttle;
 #[cfg(feature = "db")]
@@ -68,7 +74,9 @@ macro_rules! classified_into {
             $crate::analytics::QueryError,
             $crate::analytics::ReportError,
             $crate::auth::AuthError,
+            $crate::goals::GoalError,
             $crate::sites::SiteError,
+            $crate::stats::StatsError,
             $crate::throttle::TooManyPublicReads,
             $crate::validate::FieldError
         );

@@ -164,6 +164,8 @@ pub struct Limits {
     /// Public dashboards (API, share pages, their server functions) per client
     /// address and minute.
     pub public_reads: Window,
+    /// Stats and Sites API requests per API key and hour (Plausible's 600).
+    pub api_keys: Window<uuid::Uuid>,
 }
 
 #[derive(Clone, Debug)]
@@ -171,6 +173,7 @@ pub struct LimitSettings {
     pub sign_ins_per_minute: u32,
     pub registrations_per_hour: u32,
     pub public_reads_per_minute: u32,
+    pub api_requests_per_hour: u32,
     /// Reports computed at once (see `analytics::Reports`).
     pub concurrent_reports: usize,
 }
@@ -181,6 +184,7 @@ impl Default for LimitSettings {
             sign_ins_per_minute: MAX_FAILURES as u32,
             registrations_per_hour: 10,
             public_reads_per_minute: 120,
+            api_requests_per_hour: 600,
             concurrent_reports: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
@@ -224,6 +228,11 @@ impl Limits {
                 WINDOW_KEYS,
             ),
             public_reads: Window::new(settings.public_reads_per_minute, WINDOW, WINDOW_KEYS),
+            api_keys: Window::new(
+                settings.api_requests_per_hour,
+                Duration::from_secs(3600),
+                WINDOW_KEYS,
+            ),
         }
     }
 }

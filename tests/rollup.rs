@@ -11,7 +11,7 @@ use pagepulse_core::{
     analytics::{AnalyticsQuery, Reports},
     entities::{event, rollup_day, rollup_run, rollup_slice, rollup_value, site},
     rollup::{RollupOptions, roll_day, run},
-    testing::{TestDb, insert_site},
+    testing::{TestDb, insert_site, random_events, store_events},
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use sea_orm::{
@@ -41,110 +41,6 @@ const ANCHORS: [&str; 4] = [
     "2026-10-20T00:00:00Z",
     "2026-11-10T00:00:00Z",
 ];
-
-/// Events as the ingest writer makes them: a visitor id lives for one UTC day,
-/// a visit belongs to one visitor, and gaps inside a visit are under 30 minutes.
-fn random_events(
-    rng: &mut StdRng,
-    site: Uuid,
-    first_utc_day: i64,
-    days: i64,
-) -> Vec<event::ActiveModel> {
-    let paths = ["/", "/pricing", "/docs", "/blog/a", "/blog/b", "/about"];
-    let sources = ["", "", "google.com", "news.ycombinator.com", "t.co"];
-    let browsers = ["Chrome", "Firefox", "Safari"];
-    let systems = [
-        ("Windows", "desktop"),
-        ("iOS", "mobile"),
-        ("Android", "tablet"),
-    ];
-    let countries = [None, Some("US"), Some("DE"), Some("IN")];
-    let campaigns = [
-        ("", "", ""),
-        ("", "", ""),
-        ("news", "email", "launch"),
-        ("ads", "cpc", "brand"),
-    ];
-    let mut events = Vec::new();
-    let mut visit_id = 0;
-    for day in 0..days {
-        let utc_day = (first_utc_day + day) * DAY_MS;
-        for v in 0..rng.random_range(1..25) {
-            let visitor = (first_utc_day + day) * 1000 + v;
-            let browser = *browsers.choose(rng).unwrap();
-            let (os, device) = *systems.choose(rng).unwrap();
-            let country = *countries.choose(rng).unwrap();
-            for _ in 0..rng.random_range(1..=3) {
-                visit_id += 1;
-                let source = *sources.choose(rng).unwrap();
-                let campaign = *campaigns.choose(rng).unwrap();
-                let mut ts = utc_day + rng.random_range(0..DAY_MS);
-                for _ in 0..rng.random_range(1..=5) {
-                    if ts >= utc_day + DAY_MS {
-                        break;
-                    }
-                    let name = *[
-                        "pageview", "pageview", "pageview", "pageview", "pageview", "Signup",
-                        "Download",
-                    ]
-                    .choose(rng)
-                    .unwrap();
-                    let pageview = name == "pageview";
-                    // Custom events with properties, some non-interactive;
-                    // pageviews, some with the engagement reported for them.
-                    let props = (!pageview && rng.random_bool(0.7)).then(|| {
-                        let plan = ["pro", "free"].choose(rng).unwrap();
-                        match rng.random_range(0..3) {
-                            0 => format!(r#"{{"plan":"{plan}"}}"#),
-                            1 => format!(r#"{{"plan":"{plan}","via":"footer"}}"#),
-                            _ => r#"{"via":"header"}"#.to_owned(),
-                        }
-                    });
-                    let engaged = (pageview && rng.random_bool(0.5))
-                        .then(|| (rng.random_range(0..=100), rng.random_range(0..120_000)));
-                    events.push(event::ActiveModel {
-                        site_id: Set(site),
-                        ts: Set(ts),
-                        name: Set(name.into()),
-                        interactive: Set(pageview || rng.random_bool(0.7)),
-                        scroll_depth: Set(engaged.map(|e| e.0)),
-                        engaged_ms: Set(engaged.map(|e| e.1)),
-                        hostname: Set("example.com".into()),
-                        path: Set((*paths.choose(rng).unwrap()).into()),
-                        referrer_source: Set(source.into()),
-                        utm_source: Set(campaign.0.into()),
-                        utm_medium: Set(campaign.1.into()),
-                        utm_campaign: Set(campaign.2.into()),
-                        utm_term: Set(String::new()),
-                        utm_content: Set(String::new()),
-                        browser: Set(browser.into()),
-                        browser_version: Set("1".into()),
-                        os: Set(os.into()),
-                        device: Set(device.into()),
-                        country: Set(country.map(Into::into)),
-                        visitor_id: Set(visitor),
-                        visit_id: Set(visit_id),
-                        props: Set(props),
-                        ..Default::default()
-                    });
-                    ts += rng.random_range(0..29 * 60_000);
-                }
-            }
-        }
-    }
-    events
-}
-
-async fn store(db: &DatabaseConnection, events: Vec<event::ActiveModel>) {
-    let mut rest = events;
-    while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(500));
-        event::Entity::insert_many(std::mem::replace(&mut rest, tail))
-            .exec_without_returning(db)
-            .await
-            .expect("store events");
-    }
-}
 
 async fn site_in(db: &DatabaseConnection, zone: &str) -> site::Model {
     let id = insert_site(db, &format!("{}.example", Uuid::new_v4().simple())).await;
@@ -244,7 +140,7 @@ async fn rollup_backed_reports_equal_raw_reports() {
             let site = site_in(&t.db, zone).await;
             let anchor = ms(ANCHORS[rng.random_range(0..ANCHORS.len())]) / DAY_MS;
             let days = rng.random_range(3..22);
-            store(&t.db, random_events(&mut rng, site.id, anchor, days)).await;
+            store_events(&t.db, random_events(&mut rng, site.id, anchor, days)).await;
             let now = (anchor + days - 1) * DAY_MS + rng.random_range(0..DAY_MS);
             let today = chrono::TimeZone::timestamp_millis_opt(&tz, now)
                 .unwrap()
@@ -299,7 +195,7 @@ async fn the_job_is_idempotent_catches_up_and_follows_the_time_zone() {
         let mut rng = StdRng::seed_from_u64(7);
         let site = site_in(&t.db, "Europe/Berlin").await;
         let first = ms("2026-10-20T00:00:00Z") / DAY_MS;
-        store(&t.db, random_events(&mut rng, site.id, first, 12)).await;
+        store_events(&t.db, random_events(&mut rng, site.id, first, 12)).await;
         let only = RollupOptions {
             site: Some(site.id),
             ..Default::default()
@@ -401,7 +297,7 @@ async fn retention_prunes_rolled_days_and_the_dashboard_still_answers() {
         let mut rng = StdRng::seed_from_u64(11);
         let site = site_in(&t.db, "America/Los_Angeles").await;
         let first = ms("2026-11-01T00:00:00Z") / DAY_MS;
-        store(&t.db, random_events(&mut rng, site.id, first, 15)).await;
+        store_events(&t.db, random_events(&mut rng, site.id, first, 15)).await;
         let now = (first + 14) * DAY_MS + 20 * 3_600_000;
         let mut asked = queries(&mut rng, NaiveDate::from_ymd_opt(2026, 11, 15).unwrap());
         // Rollups hold whole days and single-filter slices: a question with two

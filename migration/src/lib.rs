@@ -16,6 +16,7 @@ mod m20261201_000009_sessions;
 mod m20261201_000010_engagement_and_revenue;
 mod m20261201_000011_api_keys;
 mod m20261201_000012_rollup_engagement;
+mod m20261201_000013_goals;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_engagement_and_revenue::Migration),
             Box::new(m20261201_000011_api_keys::Migration),
             Box::new(m20261201_000012_rollup_engagement::Migration),
+            Box::new(m20261201_000013_goals::Migration),
         ]
     }
 }

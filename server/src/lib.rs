@@ -19,7 +19,7 @@ pub mod state;
 use app::{App, shell};
 use axum::{
     Router, middleware,
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -63,16 +63,50 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/api-keys/{id}",
             axum::routing::delete(routes::api_keys::revoke),
         )
+        // With a Bearer key these answer as Plausible's Sites API; with the
+        // session cookie, in PagePulse's own shapes.
         .route(
             "/api/v1/sites",
-            get(routes::sites::list).post(routes::sites::create),
+            get(routes::sites_api::list).post(routes::sites_api::create),
         )
         .route(
             "/api/v1/sites/{id}",
-            get(routes::sites::get)
+            get(routes::sites_api::get)
+                .put(routes::sites_api::put)
                 .patch(routes::sites::update)
-                .delete(routes::sites::delete),
+                .delete(routes::sites_api::delete),
         )
+        .route(
+            "/api/v1/sites/shared-links",
+            put(routes::sites_api::shared_link).post(routes::sites_api::shared_link),
+        )
+        .route(
+            "/api/v1/sites/goals",
+            get(routes::sites_api::goals)
+                .put(routes::sites_api::put_goal)
+                .post(routes::sites_api::put_goal)
+                .delete(routes::sites_api::delete_goal),
+        )
+        .route(
+            "/api/v1/sites/goals/{goal_id}",
+            axum::routing::delete(routes::sites_api::delete_goal),
+        )
+        .route(
+            "/api/v1/sites/{id}/goals",
+            get(routes::goals::list).post(routes::goals::create),
+        )
+        .route(
+            "/api/v1/sites/{id}/goals/{goal}",
+            axum::routing::delete(routes::goals::delete),
+        )
+        .route("/api/v1/stats/aggregate", get(routes::stats::aggregate))
+        .route("/api/v1/stats/timeseries", get(routes::stats::timeseries))
+        .route("/api/v1/stats/breakdown", get(routes::stats::breakdown))
+        .route(
+            "/api/v1/stats/realtime/visitors",
+            get(routes::stats::realtime),
+        )
+        .route("/api/v2/query", post(routes::stats::query))
         .route(
             "/api/v1/sites/{id}/analytics",
             get(routes::analytics::owner),

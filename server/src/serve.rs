@@ -80,6 +80,7 @@ async fn housekeeping(state: AppState) {
         state.beacon_limit.evict_idle();
         state.auth.limits().registrations.evict_idle();
         state.auth.limits().public_reads.evict_idle();
+        state.auth.limits().api_keys.evict_idle();
         if tick % 60 != 0 {
             continue;
         }

@@ -176,6 +176,22 @@ pub async fn readable(
     }
 }
 
+/// The owner's site by its domain, as Plausible's APIs name a site.
+pub async fn by_domain(
+    db: &DatabaseConnection,
+    owner_id: Uuid,
+    domain: &str,
+) -> Result<site::Model, SiteError> {
+    let domain = normalize_domain(domain).map_err(|_| SiteError::NotFound)?;
+    site::Entity::find()
+        .filter(site::Column::Domain.eq(domain))
+        .filter(site::Column::OwnerId.eq(owner_id))
+        .filter(not_deleted())
+        .one(db)
+        .await?
+        .ok_or(SiteError::NotFound)
+}
+
 /// A site anyone may read: it exists and its owner made it public.
 pub async fn get_public(db: &DatabaseConnection, id: Uuid) -> Result<site::Model, SiteError> {
     site::Entity::find_by_id(id)

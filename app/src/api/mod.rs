@@ -4,6 +4,8 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod goals;
+pub mod keys;
 pub mod sites;
 
 use leptos::server_fn::{

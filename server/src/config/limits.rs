@@ -36,6 +36,7 @@ pub(super) fn from(
             "PUBLIC_RATE_LIMIT_PER_MINUTE",
             defaults.public_reads_per_minute,
         )?,
+        api_requests_per_hour: count("API_RATE_LIMIT_PER_HOUR", defaults.api_requests_per_hour)?,
         concurrent_reports: count("REPORT_CONCURRENCY", defaults.concurrent_reports as u32)?
             as usize,
     };

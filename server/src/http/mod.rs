@@ -3,6 +3,7 @@
 //! cross-origin guard, security headers) and the REST error they and the
 //! routes answer with.
 
+pub mod bearer;
 pub mod client;
 pub mod error;
 pub mod listener;

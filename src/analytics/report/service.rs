@@ -66,7 +66,9 @@ impl Reports {
         }
     }
 
-    async fn turn(&self) -> Result<SemaphorePermit<'_>, ReportError> {
+    /// A turn at computing: the Stats API waits for one too, so no kind of
+    /// question can take every connection from the others.
+    pub async fn turn(&self) -> Result<SemaphorePermit<'_>, ReportError> {
         tokio::time::timeout(TURN_WAIT, self.turns.acquire())
             .await
             .ok()

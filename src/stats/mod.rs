@@ -1,0 +1,204 @@
+//! Plausible's Stats API, versions 1 and 2: each version's request parsed
+//! (`v1`, `v2`) into one `Query`, counted over raw events by `engine` with
+//! Plausible's meaning of visits, goals and `visit:*` properties, and written
+//! back in that version's shape.
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::{
+    entities::{goal, site},
+    error::{Classify, Failure, Kind},
+    goals::Matcher,
+};
+
+mod engine;
+mod matcher;
+pub mod query;
+mod sources;
+pub mod v1;
+pub mod v2;
+
+pub use engine::{Sums, Table};
+pub use query::{Condition, Dimension, Filter, Interval, Metric, Op, Prop, Query};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    /// The request is wrong; the message is Plausible's where it has one.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+impl Classify for StatsError {
+    fn classify(self) -> Failure {
+        match self {
+            StatsError::Invalid(_) => Failure::new(Kind::BadRequest, self),
+            StatsError::Database(_) => Failure::new(Kind::Internal, self),
+        }
+    }
+}
+
+pub(crate) fn invalid<T>(message: impl Into<String>) -> Result<T, StatsError> {
+    Err(StatsError::Invalid(message.into()))
+}
+
+/// A counted query: its groups, and what rates divide by.
+pub struct Answer {
+    pub table: Table,
+    /// Per group without its goal, the visitors before goal filters (the
+    /// denominator of conversion rates); empty unless a rate asks for it.
+    pub base: Table,
+    /// Positions of the query's dimensions that `base` keeps.
+    pub base_dimensions: Vec<usize>,
+    /// The range's visitors under the filters (for `percentage`).
+    pub total_visitors: i64,
+}
+
+impl Answer {
+    pub fn base_visitors(&self, key: &[String]) -> i64 {
+        let key: Vec<String> = self
+            .base_dimensions
+            .iter()
+            .map(|&i| key[i].clone())
+            .collect();
+        self.base.find(&key).map_or(0, |s| s.visitors)
+    }
+
+    pub fn value(&self, metric: Metric, key: &[String], sums: &Sums) -> f64 {
+        engine::metric(metric, sums, self.base_visitors(key), self.total_visitors)
+    }
+}
+
+/// Counts `query` over `site`'s events.
+pub async fn run<C: ConnectionTrait>(
+    db: &C,
+    site: &site::Model,
+    goals: &[goal::Model],
+    query: &Query,
+) -> Result<Answer, StatsError> {
+    let matchers: Vec<Matcher> = goals.iter().map(Matcher::new).collect();
+    let compile = |filter: &Option<Filter>| {
+        filter
+            .as_ref()
+            .map(matcher::CompiledFilter::new)
+            .transpose()
+    };
+    let counting = engine::Counting {
+        site: site.id,
+        query,
+        filter: compile(&query.filter)?,
+        goals: &matchers,
+        page_filtered: page_filtered(&query.filter),
+    };
+    let table = counting.count(db).await?;
+
+    let rates = query
+        .metrics
+        .iter()
+        .any(|m| matches!(m, Metric::ConversionRate | Metric::GroupConversionRate));
+    let percentage = query.metrics.contains(&Metric::Percentage);
+    let base_dimensions: Vec<usize> = query
+        .dimensions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d != Dimension::Prop(Prop::Goal))
+        .map(|(i, _)| i)
+        .collect();
+    let base = if rates {
+        let base_query = Query {
+            dimensions: base_dimensions
+                .iter()
+                .map(|&i| query.dimensions[i].clone())
+                .collect(),
+            filter: query.filter.as_ref().and_then(Filter::without_goals),
+            ..query.clone()
+        };
+        engine::Counting {
+            site: site.id,
+            query: &base_query,
+            filter: compile(&base_query.filter)?,
+            goals: &matchers,
+            page_filtered: page_filtered(&base_query.filter),
+        }
+        .count(db)
+        .await?
+    } else {
+        Table::default()
+    };
+    let total_visitors = if percentage && !query.dimensions.is_empty() {
+        let total_query = Query {
+            dimensions: Vec::new(),
+            ..query.clone()
+        };
+        let total = engine::Counting {
+            site: site.id,
+            query: &total_query,
+            filter: compile(&total_query.filter)?,
+            goals: &matchers,
+            page_filtered: page_filtered(&total_query.filter),
+        }
+        .count(db)
+        .await?;
+        total.sums.first().map_or(0, |s| s.visitors)
+    } else {
+        table.sums.first().map_or(0, |s| s.visitors)
+    };
+    Ok(Answer {
+        table,
+        base,
+        base_dimensions,
+        total_visitors,
+    })
+}
+
+fn page_filtered(filter: &Option<Filter>) -> bool {
+    filter.as_ref().is_some_and(|f| f.mentions(&Prop::Page))
+}
+
+/// Plausible's current visitors: distinct visitors of the last five minutes.
+pub async fn realtime_visitors<C: ConnectionTrait>(
+    db: &C,
+    site: &site::Model,
+) -> Result<i64, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
+    let since = chrono::Utc::now().timestamp_millis() - 5 * 60 * 1000;
+    let count: Option<i64> = crate::entities::event::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("COUNT(DISTINCT visitor_id)"), "n")
+        .filter(crate::entities::event::Column::SiteId.eq(site.id))
+        .filter(crate::entities::event::Column::Ts.gte(since))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(count.unwrap_or(0))
+}
+
+/// The site's first local day with data (or its creation day): where v2's
+/// `all` begins.
+pub async fn first_day<C: ConnectionTrait>(
+    db: &C,
+    site: &site::Model,
+) -> Result<Option<chrono::NaiveDate>, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
+    let tz: chrono_tz::Tz = site.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    let first: Option<Option<i64>> = crate::entities::event::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("MIN(ts)"), "first")
+        .filter(crate::entities::event::Column::SiteId.eq(site.id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let created = site.created_at.timestamp_millis();
+    let first = first.flatten().map_or(created, |ts| ts.min(created));
+    Ok(Some(crate::analytics::request::period::local_date(
+        tz, first,
+    )))
+}
+
+pub async fn goals_of<C: ConnectionTrait>(
+    db: &C,
+    site: &site::Model,
+) -> Result<Vec<goal::Model>, DbErr> {
+    crate::goals::list(db, site.id).await
+}
