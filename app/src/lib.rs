@@ -56,6 +56,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/sites") view=pages::SitesPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
+                <Route
+                    path=path!("/settings/api-keys")
+                    view=pages::ApiKeysPage
+                    ssr=SsrMode::Async
+                />
                 <Route path=path!("/sites/:id") view=pages::DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/share/:id") view=pages::SharePage ssr=SsrMode::Async />
                 <Route

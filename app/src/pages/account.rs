@@ -27,6 +27,18 @@ fn AccountSettings() -> impl IntoView {
     view! {
         <main class="mx-auto max-w-4xl space-y-8 px-6 py-10">
             <h1 class="text-2xl font-semibold">"Account"</h1>
+            <p>
+                <a
+                    href="/settings/api-keys"
+                    class="text-indigo-600 hover:underline"
+                    data-testid="api-keys-link"
+                >
+                    "API keys"
+                </a>
+                <span class="text-sm text-slate-600">
+                    " — for Plausible's Stats and Sites APIs"
+                </span>
+            </p>
             <section class="rounded-lg border border-slate-200 bg-white p-6">
                 <h2 class="text-lg font-semibold">"Password"</h2>
                 <p class="mt-1 text-sm text-slate-600">

@@ -1,0 +1,197 @@
+//! What counting reads: each event's columns, its visit (entry, exit,
+//! bounce, duration), and a property's value for an event in its visit.
+
+use rustc_hash::FxHashMap;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::{
+    entities::event,
+    goals::Matcher,
+    stats::{query::Prop, sources},
+};
+
+/// The columns a query reads of each event.
+#[derive(Debug, FromQueryResult)]
+pub(crate) struct Row {
+    pub ts: i64,
+    pub name: String,
+    pub hostname: String,
+    pub path: String,
+    pub referrer_source: String,
+    pub utm_source: String,
+    pub utm_medium: String,
+    pub utm_campaign: String,
+    pub utm_term: String,
+    pub utm_content: String,
+    pub browser: String,
+    pub browser_version: String,
+    pub os: String,
+    pub device: String,
+    pub country: Option<String>,
+    pub visitor_id: i64,
+    pub visit_id: i64,
+    pub props: Option<String>,
+    pub interactive: bool,
+    pub revenue_amount: Option<String>,
+    pub revenue_currency: Option<String>,
+    pub scroll_depth: Option<i16>,
+    pub engaged_ms: Option<i64>,
+}
+
+/// One visit's events (indices into the day's rows, in time order) and what
+/// Plausible reads of a visit.
+pub(crate) struct Visit {
+    pub first: usize,
+    pub entry: usize,
+    pub exit: usize,
+    pub pageviews: i64,
+    pub bounce: bool,
+    pub duration_ms: i64,
+}
+
+/// An event as a filter or a dimension sees it.
+pub(crate) struct Seen<'a> {
+    pub row: &'a Row,
+    pub rows: &'a [Row],
+    pub visit: &'a Visit,
+    pub props: Option<&'a FxHashMap<String, String>>,
+    pub goals: &'a [Matcher],
+}
+
+/// What a property's value is for a missing custom property.
+pub const NONE: &str = "(none)";
+
+impl Seen<'_> {
+    /// The property's value; `None` for `event:goal`, which an event may
+    /// complete several of (`goal_names`).
+    pub fn value(&self, prop: &Prop) -> Option<String> {
+        let first = &self.rows[self.visit.first];
+        Some(match prop {
+            Prop::Name => self.row.name.clone(),
+            Prop::Page => self.row.path.clone(),
+            Prop::Hostname => self.row.hostname.clone(),
+            Prop::Goal => return None,
+            Prop::Custom(key) => self
+                .props
+                .and_then(|p| p.get(key))
+                .cloned()
+                .unwrap_or_else(|| NONE.to_owned()),
+            Prop::Source => source_of(first),
+            Prop::Referrer => first.referrer_source.clone(),
+            Prop::UtmSource => first.utm_source.clone(),
+            Prop::UtmMedium => first.utm_medium.clone(),
+            Prop::UtmCampaign => first.utm_campaign.clone(),
+            Prop::UtmTerm => first.utm_term.clone(),
+            Prop::UtmContent => first.utm_content.clone(),
+            Prop::Device => first.device.clone(),
+            Prop::Browser => first.browser.clone(),
+            Prop::BrowserVersion => first.browser_version.clone(),
+            Prop::Os => first.os.clone(),
+            Prop::OsVersion | Prop::Region | Prop::City => String::new(),
+            Prop::Country => first.country.clone().unwrap_or_default(),
+            Prop::EntryPage => self.rows[self.visit.entry].path.clone(),
+            Prop::ExitPage => self.rows[self.visit.exit].path.clone(),
+            Prop::EntryPageHostname => self.rows[self.visit.entry].hostname.clone(),
+            Prop::ExitPageHostname => self.rows[self.visit.exit].hostname.clone(),
+        })
+    }
+
+    pub fn goal_names(&self) -> impl Iterator<Item = &str> {
+        self.goals
+            .iter()
+            .filter(|g| g.completes(&self.row.name, &self.row.path))
+            .map(|g| g.name.as_str())
+    }
+}
+
+/// A visit's source, as Plausible names it: a `utm_source` when tagged, else
+/// the referrer's name, or "" for direct traffic.
+fn source_of(first: &Row) -> String {
+    if !first.utm_source.is_empty() {
+        return first.utm_source.clone();
+    }
+    sources::name(&first.referrer_source)
+}
+
+/// The day's events grouped into visits, each in time order.
+pub(super) fn visits(rows: &[Row]) -> Vec<(Visit, Vec<usize>)> {
+    let mut by_visit: FxHashMap<i64, Vec<usize>> = FxHashMap::default();
+    for (i, row) in rows.iter().enumerate() {
+        by_visit.entry(row.visit_id).or_default().push(i);
+    }
+    let mut out: Vec<(Visit, Vec<usize>)> = by_visit
+        .into_values()
+        .map(|events| {
+            // Rows come in (ts, id) order, so each visit's list is in order.
+            let first = events[0];
+            let pages: Vec<usize> = events
+                .iter()
+                .copied()
+                .filter(|&i| rows[i].name == "pageview")
+                .collect();
+            let interactions = events
+                .iter()
+                .filter(|&&i| rows[i].name == "pageview" || rows[i].interactive)
+                .count();
+            let last = events[events.len() - 1];
+            let visit = Visit {
+                first,
+                entry: pages.first().copied().unwrap_or(first),
+                exit: pages.last().copied().unwrap_or(last),
+                pageviews: pages.len() as i64,
+                bounce: interactions == 1,
+                duration_ms: rows[last].ts - rows[first].ts,
+            };
+            (visit, events)
+        })
+        .collect();
+    out.sort_by_key(|(v, _)| v.first);
+    out
+}
+
+pub(super) async fn fetch<C: ConnectionTrait>(
+    db: &C,
+    site: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Row>, DbErr> {
+    use sea_orm::QueryOrder;
+    event::Entity::find()
+        .select_only()
+        .columns([
+            event::Column::Ts,
+            event::Column::Name,
+            event::Column::Hostname,
+            event::Column::Path,
+            event::Column::ReferrerSource,
+            event::Column::UtmSource,
+            event::Column::UtmMedium,
+            event::Column::UtmCampaign,
+            event::Column::UtmTerm,
+            event::Column::UtmContent,
+            event::Column::Browser,
+            event::Column::BrowserVersion,
+            event::Column::Os,
+            event::Column::Device,
+            event::Column::Country,
+            event::Column::VisitorId,
+            event::Column::VisitId,
+            event::Column::Props,
+            event::Column::Interactive,
+            event::Column::RevenueAmount,
+            event::Column::RevenueCurrency,
+            event::Column::ScrollDepth,
+            event::Column::EngagedMs,
+        ])
+        .filter(event::Column::SiteId.eq(site))
+        .filter(event::Column::Ts.gte(from))
+        .filter(event::Column::Ts.lt(to))
+        .order_by_asc(event::Column::Ts)
+        .order_by_asc(event::Column::Id)
+        .into_model::<Row>()
+        .all(db)
+        .await
+}
