@@ -3,15 +3,17 @@
 //! Plausible's meaning of visits, goals and `visit:*` properties, and written
 //! back in that version's shape.
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 use crate::{
+    analytics::Reports,
     entities::{goal, site},
     error::{Classify, Failure, Kind},
     goals::Matcher,
 };
 
 mod engine;
+mod fast;
 mod matcher;
 pub mod query;
 mod sources;
@@ -70,34 +72,69 @@ impl Answer {
     }
 }
 
-/// Counts `query` over `site`'s events.
-pub async fn run<C: ConnectionTrait>(
-    db: &C,
+/// Where a query is counted: raw events, and the rollups through the
+/// dashboard's engine when a `Reports` is at hand (see `fast`).
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub db: &'a DatabaseConnection,
+    pub reports: Option<&'a Reports>,
+}
+
+impl<'a> Source<'a> {
+    /// Raw events only: what the rollups must agree with.
+    pub fn raw(db: &'a DatabaseConnection) -> Self {
+        Source { db, reports: None }
+    }
+
+    pub fn with_rollups(db: &'a DatabaseConnection, reports: &'a Reports) -> Self {
+        Source {
+            db,
+            reports: Some(reports),
+        }
+    }
+
+    async fn count(
+        &self,
+        site: &site::Model,
+        goals: &[Matcher],
+        query: &Query,
+    ) -> Result<Table, StatsError> {
+        if let Some(reports) = self.reports
+            && let Some(table) = fast::answer(reports, site, query).await?
+        {
+            return Ok(table);
+        }
+        let counting = engine::Counting {
+            site: site.id,
+            query,
+            filter: query
+                .filter
+                .as_ref()
+                .map(matcher::CompiledFilter::new)
+                .transpose()?,
+            goals,
+            page_filtered: query
+                .filter
+                .as_ref()
+                .is_some_and(|f| f.mentions(&Prop::Page)),
+        };
+        Ok(counting.count(self.db).await?)
+    }
+}
+
+/// Counts `query` over `site`'s events, and what its rates divide by.
+pub async fn run(
+    source: &Source<'_>,
     site: &site::Model,
     goals: &[goal::Model],
     query: &Query,
 ) -> Result<Answer, StatsError> {
     let matchers: Vec<Matcher> = goals.iter().map(Matcher::new).collect();
-    let compile = |filter: &Option<Filter>| {
-        filter
-            .as_ref()
-            .map(matcher::CompiledFilter::new)
-            .transpose()
-    };
-    let counting = engine::Counting {
-        site: site.id,
-        query,
-        filter: compile(&query.filter)?,
-        goals: &matchers,
-        page_filtered: page_filtered(&query.filter),
-    };
-    let table = counting.count(db).await?;
-
+    let table = source.count(site, &matchers, query).await?;
     let rates = query
         .metrics
         .iter()
         .any(|m| matches!(m, Metric::ConversionRate | Metric::GroupConversionRate));
-    let percentage = query.metrics.contains(&Metric::Percentage);
     let base_dimensions: Vec<usize> = query
         .dimensions
         .iter()
@@ -112,48 +149,31 @@ pub async fn run<C: ConnectionTrait>(
                 .map(|&i| query.dimensions[i].clone())
                 .collect(),
             filter: query.filter.as_ref().and_then(Filter::without_goals),
+            metrics: vec![Metric::Visitors],
             ..query.clone()
         };
-        engine::Counting {
-            site: site.id,
-            query: &base_query,
-            filter: compile(&base_query.filter)?,
-            goals: &matchers,
-            page_filtered: page_filtered(&base_query.filter),
-        }
-        .count(db)
-        .await?
+        source.count(site, &matchers, &base_query).await?
     } else {
         Table::default()
     };
-    let total_visitors = if percentage && !query.dimensions.is_empty() {
-        let total_query = Query {
-            dimensions: Vec::new(),
-            ..query.clone()
+    let total_visitors =
+        if query.metrics.contains(&Metric::Percentage) && !query.dimensions.is_empty() {
+            let total_query = Query {
+                dimensions: Vec::new(),
+                metrics: vec![Metric::Visitors],
+                ..query.clone()
+            };
+            let total = source.count(site, &matchers, &total_query).await?;
+            total.sums.first().map_or(0, |s| s.visitors)
+        } else {
+            table.sums.first().map_or(0, |s| s.visitors)
         };
-        let total = engine::Counting {
-            site: site.id,
-            query: &total_query,
-            filter: compile(&total_query.filter)?,
-            goals: &matchers,
-            page_filtered: page_filtered(&total_query.filter),
-        }
-        .count(db)
-        .await?;
-        total.sums.first().map_or(0, |s| s.visitors)
-    } else {
-        table.sums.first().map_or(0, |s| s.visitors)
-    };
     Ok(Answer {
         table,
         base,
         base_dimensions,
         total_visitors,
     })
-}
-
-fn page_filtered(filter: &Option<Filter>) -> bool {
-    filter.as_ref().is_some_and(|f| f.mentions(&Prop::Page))
 }
 
 /// Plausible's current visitors: distinct visitors of the last five minutes.

@@ -11,7 +11,7 @@ use pagepulse_core::{
     api_keys::{ApiKeyError, KeyHolder},
     entities::site,
     sites,
-    stats::{self, v1, v2},
+    stats::{self, Source, v1, v2},
 };
 use serde_json::Value;
 
@@ -63,11 +63,11 @@ async fn answer_v1(
     let site = site(&state, holder, params.get("site_id")).await?;
     let _turn = state.reports.turn().await?;
     let goals = stats::goals_of(state.db(), &site).await?;
-    let db = state.db();
+    let source = Source::with_rollups(state.db(), &state.reports);
     let body = match endpoint {
-        V1::Aggregate => v1::aggregate(db, &site, &goals, &params).await?,
-        V1::Timeseries => v1::timeseries(db, &site, &goals, &params).await?,
-        V1::Breakdown => v1::breakdown(db, &site, &goals, &params).await?,
+        V1::Aggregate => v1::aggregate(&source, &site, &goals, &params).await?,
+        V1::Timeseries => v1::timeseries(&source, &site, &goals, &params).await?,
+        V1::Breakdown => v1::breakdown(&source, &site, &goals, &params).await?,
     };
     Ok(Json(body).into_response())
 }
@@ -123,6 +123,7 @@ pub async fn query(
     let _turn = state.reports.turn().await?;
     let goals = stats::goals_of(state.db(), &site).await?;
     let first_day = stats::first_day(state.db(), &site).await?;
-    let answer = v2::query(state.db(), &site, &goals, &body, first_day).await?;
+    let source = Source::with_rollups(state.db(), &state.reports);
+    let answer = v2::query(&source, &site, &goals, &body, first_day).await?;
     Ok(Json(answer).into_response())
 }

@@ -35,7 +35,7 @@ enum Part<'a> {
 }
 
 /// A range's numbers: its parts counted and joined.
-pub(super) struct Figures {
+pub(crate) struct Figures {
     pub totals: Totals,
     /// (pageviews, visitors) per day of the range.
     pub days: Vec<(i64, i64)>,

@@ -132,6 +132,27 @@ impl Reports {
         Ok(rolled.is_some())
     }
 
+    /// A range's counted figures (totals, days and, with `breakdowns`, each
+    /// dimension's top values), from rollups where they hold them: what the
+    /// Stats API answers from when a question is one the rollups can answer.
+    pub(crate) async fn figures(
+        &self,
+        site: &site::Model,
+        range: crate::analytics::DateRange,
+        filters: &Filters,
+        breakdowns: bool,
+    ) -> Result<Figures, DbErr> {
+        let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
+        let mut asked = filters.iter();
+        let rollups = match (asked.next(), asked.next()) {
+            (None, _) => Rollups::Days,
+            (Some((dimension, value)), None) => Rollups::Slice(dimension, value),
+            (Some(_), Some(_)) => Rollups::None,
+        };
+        let plan = Plan::load(&self.db, site.id, tz, range, rollups).await?;
+        plan.count(&self.db, filters, breakdowns, &self.kept).await
+    }
+
     async fn answer(
         &self,
         site: &site::Model,

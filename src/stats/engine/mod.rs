@@ -22,7 +22,7 @@ mod time;
 mod visit;
 
 pub use sums::{Sums, Table, metric};
-pub(super) use time::{bucket, labels};
+pub(super) use time::{bucket, labels, month_start, week_start};
 pub(super) use visit::Seen;
 use visit::{Row, fetch, visits};
 

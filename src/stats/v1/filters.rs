@@ -31,10 +31,10 @@ pub fn parse(text: &str, goals: &[goal::Model]) -> Result<Option<Filter>, StatsE
                 "Invalid filter property '{key}'. Please provide a valid filter property: {PROPERTIES_URL}"
             ));
         };
-        if prop == Prop::Country && value.len() != 2 {
+        let values = split_values(value);
+        if prop == Prop::Country && values.iter().any(|v| v.len() != 2) {
             continue;
         }
-        let values = split_values(value);
         if prop == Prop::Goal {
             for name in &values {
                 if !goals.iter().any(|g| &g.display_name == name) {
@@ -128,6 +128,10 @@ mod tests {
         assert_eq!(parsed[2].op, Op::Wildcard);
         assert_eq!(conditions(r"event:props:x==a\|b")[0].values, vec!["a|b"]);
         assert!(conditions("nonsense;visit:country==USA").is_empty());
+        assert_eq!(
+            conditions("visit:country==US|DE")[0].values,
+            vec!["US", "DE"]
+        );
     }
 
     #[test]

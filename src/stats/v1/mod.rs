@@ -7,11 +7,10 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
-use sea_orm::ConnectionTrait;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Answer, StatsError,
+    Answer, Source, StatsError,
     engine::{Sums, labels},
     invalid,
     query::{Dimension, Filter, Interval, Metric, Prop, Query},
@@ -106,8 +105,8 @@ fn row_values(
     }
 }
 
-pub async fn aggregate<C: ConnectionTrait>(
-    db: &C,
+pub async fn aggregate(
+    source: &Source<'_>,
     site: &site::Model,
     goals: &[goal::Model],
     params: &Params,
@@ -117,7 +116,7 @@ pub async fn aggregate<C: ConnectionTrait>(
     let filter = filters::parse(params.get("filters").unwrap_or(""), goals)?;
     let metrics = rules::metrics(params.get("metrics"), filter.as_ref(), None)?;
     let current = query(range, tz, metrics.clone(), Vec::new(), filter.clone());
-    let answer = run(db, site, goals, &current).await?;
+    let answer = run(source, site, goals, &current).await?;
     let empty = Sums::default();
     let sums = answer.table.sums.first().unwrap_or(&empty);
     let compare = params.get("compare") == Some("previous_period");
@@ -130,7 +129,7 @@ pub async fn aggregate<C: ConnectionTrait>(
         };
         Some(
             run(
-                db,
+                source,
                 site,
                 goals,
                 &query(before, tz, metrics.clone(), Vec::new(), filter),
@@ -178,8 +177,8 @@ fn change(metric: Metric, new: &Value, old: &Value) -> Value {
     }
 }
 
-pub async fn timeseries<C: ConnectionTrait>(
-    db: &C,
+pub async fn timeseries(
+    source: &Source<'_>,
     site: &site::Model,
     goals: &[goal::Model],
     params: &Params,
@@ -212,7 +211,7 @@ pub async fn timeseries<C: ConnectionTrait>(
         vec![Dimension::Time(interval)],
         filter,
     );
-    let answer = run(db, site, goals, &current).await?;
+    let answer = run(source, site, goals, &current).await?;
     let mut results = Vec::new();
     for label in labels(&current, interval) {
         let key = [label.clone()];
@@ -251,8 +250,8 @@ pub(super) fn shown(prop: &Prop, value: &str) -> Option<String> {
     }
 }
 
-pub async fn breakdown<C: ConnectionTrait>(
-    db: &C,
+pub async fn breakdown(
+    source: &Source<'_>,
     site: &site::Model,
     goals: &[goal::Model],
     params: &Params,
@@ -301,7 +300,7 @@ pub async fn breakdown<C: ConnectionTrait>(
     };
     let dimensions = props.iter().cloned().map(Dimension::Prop).collect();
     let counted = query(range, tz, metrics.clone(), dimensions, filter);
-    let answer = run(db, site, goals, &counted).await?;
+    let answer = run(source, site, goals, &counted).await?;
     let sort_by = metrics
         .iter()
         .copied()

@@ -3,7 +3,6 @@
 //! the validations' messages as Plausible words them.
 
 use chrono_tz::Tz;
-use sea_orm::ConnectionTrait;
 use serde_json::{Map, Value, json};
 
 use parse::{dimensions, metrics, name_of, order_by, pagination};
@@ -11,7 +10,7 @@ use rows::{rows, sort};
 use rules::validate;
 
 use super::{
-    StatsError,
+    Source, StatsError,
     engine::labels,
     invalid,
     query::{Dimension, Interval, Query},
@@ -46,8 +45,8 @@ pub fn site_id(body: &Value) -> Option<&str> {
 
 /// Answers a query about `site`; `first_day` is the site's first day with
 /// data (what `all` starts at).
-pub async fn query<C: ConnectionTrait>(
-    db: &C,
+pub async fn query(
+    source: &Source<'_>,
     site: &site::Model,
     goals: &[goal::Model],
     body: &Value,
@@ -134,7 +133,7 @@ pub async fn query<C: ConnectionTrait>(
         dimensions: dimensions.clone(),
         filter,
     };
-    let answer = run(db, site, goals, &counted).await?;
+    let answer = run(source, site, goals, &counted).await?;
     let mut rows = rows(&answer, &counted);
     sort(&mut rows, &order_by, &metrics, &names);
     let total_rows = rows.len();
