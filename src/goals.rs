@@ -300,6 +300,14 @@ impl Matcher {
         }
     }
 
+    /// The custom event this goal counts, if it counts one.
+    pub fn event_name(&self) -> Option<&str> {
+        match &self.test {
+            Test::Event(name) => Some(name),
+            Test::Page(_) => None,
+        }
+    }
+
     /// Whether an event (its name and path) completes this goal.
     pub fn completes(&self, name: &str, path: &str) -> bool {
         match &self.test {

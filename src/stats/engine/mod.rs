@@ -17,6 +17,7 @@ use super::{
 };
 use crate::goals::Matcher;
 
+mod pushdown;
 mod sums;
 mod time;
 mod visit;
@@ -54,7 +55,8 @@ impl Counting<'_> {
             let from = day.max(self.query.from);
             let to = (day + DAY_MS).min(self.query.to);
             day += DAY_MS;
-            let rows = fetch(db, self.site, from, to).await?;
+            let conditions = pushdown::conditions(self.query, self.goals, self.site, from, to);
+            let rows = fetch(db, self.site, (from, to), conditions).await?;
             if rows.is_empty() {
                 continue;
             }

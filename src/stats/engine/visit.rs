@@ -155,11 +155,15 @@ pub(super) fn visits(rows: &[Row]) -> Vec<(Visit, Vec<usize>)> {
 pub(super) async fn fetch<C: ConnectionTrait>(
     db: &C,
     site: Uuid,
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
+    conditions: Vec<sea_orm::sea_query::SimpleExpr>,
 ) -> Result<Vec<Row>, DbErr> {
     use sea_orm::QueryOrder;
-    event::Entity::find()
+    let mut select = event::Entity::find();
+    for condition in conditions {
+        select = select.filter(condition);
+    }
+    select
         .select_only()
         .columns([
             event::Column::Ts,
