@@ -17,7 +17,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
 .PHONY: help tools tool-rust tool-cargo-leptos tool-leptosfmt tool-wasm-bindgen tool-npm tool-chromium \
-        vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard bench-delete clean
+        vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard bench-api bench-delete clean
 
 help:
 	@echo "make run    install what is missing, build, serve on http://localhost:8000 (SQLite)"
@@ -139,6 +139,11 @@ bench-ingest: tool-npm tool-wrk tracker
 bench-dashboard:
 	cargo build --release -p server --bin pagepulse
 	server/bench/dashboard.sh
+
+# Stats API (v1 and v2) latency on a seeded, rolled-up site; see docs/benchmarks.md.
+bench-api:
+	cargo build --release -p server --bin pagepulse
+	server/bench/api.sh
 
 # Beacon latency for one site while another site of a million events is deleted;
 # see docs/benchmarks.md.

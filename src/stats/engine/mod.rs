@@ -50,13 +50,14 @@ impl Counting<'_> {
             .iter()
             .any(|d| matches!(d, Dimension::Prop(Prop::Custom(_))))
             || self.filter.as_ref().is_some_and(|f| f.reads_props());
+        let columns = visit::needed(self.query, needs_props);
         let mut day = self.query.from - self.query.from.rem_euclid(DAY_MS);
         while day < self.query.to {
             let from = day.max(self.query.from);
             let to = (day + DAY_MS).min(self.query.to);
             day += DAY_MS;
             let conditions = pushdown::conditions(self.query, self.goals, self.site, from, to);
-            let rows = fetch(db, self.site, (from, to), conditions).await?;
+            let rows = fetch(db, self.site, (from, to), &columns, conditions).await?;
             if rows.is_empty() {
                 continue;
             }

@@ -152,44 +152,111 @@ pub(super) fn visits(rows: &[Row]) -> Vec<(Visit, Vec<usize>)> {
     out
 }
 
+/// The columns a query reads; the others are selected as constants, so no
+/// row carries text nobody reads.
+pub(super) fn needed(query: &super::Query, props: bool) -> Vec<event::Column> {
+    use super::super::query::{Dimension, Metric};
+    use event::Column as C;
+    let mut used: Vec<Prop> = query
+        .dimensions
+        .iter()
+        .filter_map(|d| match d {
+            Dimension::Prop(p) => Some(p.clone()),
+            Dimension::Time(_) => None,
+        })
+        .collect();
+    if let Some(filter) = &query.filter {
+        used.extend(filter.conditions().into_iter().map(|c| c.prop.clone()));
+    }
+    let mut columns = vec![
+        C::Ts,
+        C::Name,
+        C::Path,
+        C::VisitorId,
+        C::VisitId,
+        C::Interactive,
+    ];
+    for prop in used {
+        columns.extend(match prop {
+            Prop::Hostname | Prop::EntryPageHostname | Prop::ExitPageHostname => vec![C::Hostname],
+            Prop::Source => vec![C::ReferrerSource, C::UtmSource],
+            Prop::Referrer => vec![C::ReferrerSource],
+            Prop::UtmSource => vec![C::UtmSource],
+            Prop::UtmMedium => vec![C::UtmMedium],
+            Prop::UtmCampaign => vec![C::UtmCampaign],
+            Prop::UtmTerm => vec![C::UtmTerm],
+            Prop::UtmContent => vec![C::UtmContent],
+            Prop::Device => vec![C::Device],
+            Prop::Browser => vec![C::Browser],
+            Prop::BrowserVersion => vec![C::BrowserVersion],
+            Prop::Os => vec![C::Os],
+            Prop::Country => vec![C::Country],
+            _ => vec![],
+        });
+    }
+    if props {
+        columns.push(C::Props);
+    }
+    for metric in &query.metrics {
+        columns.extend(match metric {
+            Metric::TotalRevenue | Metric::AverageRevenue => {
+                vec![C::RevenueAmount, C::RevenueCurrency]
+            }
+            Metric::ScrollDepth => vec![C::ScrollDepth],
+            Metric::TimeOnPage => vec![C::EngagedMs],
+            _ => vec![],
+        });
+    }
+    columns
+}
+
+/// Every column `Row` has, with what stands in for it when unread.
+const ROW: [(event::Column, &str); 23] = [
+    (event::Column::Ts, "CAST(0 AS BIGINT)"),
+    (event::Column::Name, "''"),
+    (event::Column::Hostname, "''"),
+    (event::Column::Path, "''"),
+    (event::Column::ReferrerSource, "''"),
+    (event::Column::UtmSource, "''"),
+    (event::Column::UtmMedium, "''"),
+    (event::Column::UtmCampaign, "''"),
+    (event::Column::UtmTerm, "''"),
+    (event::Column::UtmContent, "''"),
+    (event::Column::Browser, "''"),
+    (event::Column::BrowserVersion, "''"),
+    (event::Column::Os, "''"),
+    (event::Column::Device, "''"),
+    (event::Column::Country, "CAST(NULL AS TEXT)"),
+    (event::Column::VisitorId, "CAST(0 AS BIGINT)"),
+    (event::Column::VisitId, "CAST(0 AS BIGINT)"),
+    (event::Column::Props, "CAST(NULL AS TEXT)"),
+    (event::Column::Interactive, "TRUE"),
+    (event::Column::RevenueAmount, "CAST(NULL AS TEXT)"),
+    (event::Column::RevenueCurrency, "CAST(NULL AS TEXT)"),
+    (event::Column::ScrollDepth, "CAST(NULL AS SMALLINT)"),
+    (event::Column::EngagedMs, "CAST(NULL AS BIGINT)"),
+];
+
 pub(super) async fn fetch<C: ConnectionTrait>(
     db: &C,
     site: Uuid,
     (from, to): (i64, i64),
+    columns: &[event::Column],
     conditions: Vec<sea_orm::sea_query::SimpleExpr>,
 ) -> Result<Vec<Row>, DbErr> {
-    use sea_orm::QueryOrder;
-    let mut select = event::Entity::find();
+    use sea_orm::{IdenStatic, QueryOrder, sea_query::Expr};
+    let mut select = event::Entity::find().select_only();
+    for (column, unread) in ROW {
+        select = if columns.iter().any(|c| c.as_str() == column.as_str()) {
+            select.column(column)
+        } else {
+            select.column_as(Expr::cust(unread), column.as_str())
+        };
+    }
     for condition in conditions {
         select = select.filter(condition);
     }
     select
-        .select_only()
-        .columns([
-            event::Column::Ts,
-            event::Column::Name,
-            event::Column::Hostname,
-            event::Column::Path,
-            event::Column::ReferrerSource,
-            event::Column::UtmSource,
-            event::Column::UtmMedium,
-            event::Column::UtmCampaign,
-            event::Column::UtmTerm,
-            event::Column::UtmContent,
-            event::Column::Browser,
-            event::Column::BrowserVersion,
-            event::Column::Os,
-            event::Column::Device,
-            event::Column::Country,
-            event::Column::VisitorId,
-            event::Column::VisitId,
-            event::Column::Props,
-            event::Column::Interactive,
-            event::Column::RevenueAmount,
-            event::Column::RevenueCurrency,
-            event::Column::ScrollDepth,
-            event::Column::EngagedMs,
-        ])
         .filter(event::Column::SiteId.eq(site))
         .filter(event::Column::Ts.gte(from))
         .filter(event::Column::Ts.lt(to))
