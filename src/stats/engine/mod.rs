@@ -17,15 +17,17 @@ use super::{
 };
 use crate::goals::Matcher;
 
+mod fetch;
 mod pushdown;
 mod sums;
 mod time;
 mod visit;
 
+use fetch::fetch;
 pub use sums::{Sums, Table, metric};
 pub(super) use time::{bucket, labels, month_start, week_start};
 pub(super) use visit::Seen;
-use visit::{Row, fetch, visits};
+use visit::{Row, visits};
 
 const DAY_MS: i64 = 86_400_000;
 

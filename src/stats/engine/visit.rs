@@ -2,10 +2,7 @@
 //! bounce, duration), and a property's value for an event in its visit.
 
 use rustc_hash::FxHashMap;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-};
-use uuid::Uuid;
+use sea_orm::IdenStatic;
 
 use crate::{
     entities::event,
@@ -14,7 +11,7 @@ use crate::{
 };
 
 /// The columns a query reads of each event.
-#[derive(Debug, FromQueryResult)]
+#[derive(Debug, Default)]
 pub(crate) struct Row {
     pub ts: i64,
     pub name: String,
@@ -207,62 +204,11 @@ pub(super) fn needed(query: &super::Query, props: bool) -> Vec<event::Column> {
             _ => vec![],
         });
     }
+    let mut seen = Vec::new();
+    columns.retain(|c| {
+        let fresh = !seen.contains(&c.as_str());
+        seen.push(c.as_str());
+        fresh
+    });
     columns
-}
-
-/// Every column `Row` has, with what stands in for it when unread.
-const ROW: [(event::Column, &str); 23] = [
-    (event::Column::Ts, "CAST(0 AS BIGINT)"),
-    (event::Column::Name, "''"),
-    (event::Column::Hostname, "''"),
-    (event::Column::Path, "''"),
-    (event::Column::ReferrerSource, "''"),
-    (event::Column::UtmSource, "''"),
-    (event::Column::UtmMedium, "''"),
-    (event::Column::UtmCampaign, "''"),
-    (event::Column::UtmTerm, "''"),
-    (event::Column::UtmContent, "''"),
-    (event::Column::Browser, "''"),
-    (event::Column::BrowserVersion, "''"),
-    (event::Column::Os, "''"),
-    (event::Column::Device, "''"),
-    (event::Column::Country, "CAST(NULL AS TEXT)"),
-    (event::Column::VisitorId, "CAST(0 AS BIGINT)"),
-    (event::Column::VisitId, "CAST(0 AS BIGINT)"),
-    (event::Column::Props, "CAST(NULL AS TEXT)"),
-    (event::Column::Interactive, "TRUE"),
-    (event::Column::RevenueAmount, "CAST(NULL AS TEXT)"),
-    (event::Column::RevenueCurrency, "CAST(NULL AS TEXT)"),
-    (event::Column::ScrollDepth, "CAST(NULL AS SMALLINT)"),
-    (event::Column::EngagedMs, "CAST(NULL AS BIGINT)"),
-];
-
-pub(super) async fn fetch<C: ConnectionTrait>(
-    db: &C,
-    site: Uuid,
-    (from, to): (i64, i64),
-    columns: &[event::Column],
-    conditions: Vec<sea_orm::sea_query::SimpleExpr>,
-) -> Result<Vec<Row>, DbErr> {
-    use sea_orm::{IdenStatic, QueryOrder, sea_query::Expr};
-    let mut select = event::Entity::find().select_only();
-    for (column, unread) in ROW {
-        select = if columns.iter().any(|c| c.as_str() == column.as_str()) {
-            select.column(column)
-        } else {
-            select.column_as(Expr::cust(unread), column.as_str())
-        };
-    }
-    for condition in conditions {
-        select = select.filter(condition);
-    }
-    select
-        .filter(event::Column::SiteId.eq(site))
-        .filter(event::Column::Ts.gte(from))
-        .filter(event::Column::Ts.lt(to))
-        .order_by_asc(event::Column::Ts)
-        .order_by_asc(event::Column::Id)
-        .into_model::<Row>()
-        .all(db)
-        .await
 }
