@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use futures::StreamExt;
 use rustc_hash::{FxHashMap, FxHashSet};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
@@ -30,6 +31,8 @@ pub(super) use visit::Seen;
 use visit::{Row, visits};
 
 const DAY_MS: i64 = 86_400_000;
+/// Days fetched at once.
+const AHEAD: usize = 2;
 
 /// What counting needs besides the query.
 pub(super) struct Counting<'a> {
@@ -53,17 +56,26 @@ impl Counting<'_> {
             .any(|d| matches!(d, Dimension::Prop(Prop::Custom(_))))
             || self.filter.as_ref().is_some_and(|f| f.reads_props());
         let columns = visit::needed(self.query, needs_props);
+        let mut windows = Vec::new();
         let mut day = self.query.from - self.query.from.rem_euclid(DAY_MS);
         while day < self.query.to {
-            let from = day.max(self.query.from);
-            let to = (day + DAY_MS).min(self.query.to);
+            windows.push((day.max(self.query.from), (day + DAY_MS).min(self.query.to)));
             day += DAY_MS;
-            let conditions = pushdown::conditions(self.query, self.goals, self.site, from, to);
-            let rows = fetch(db, self.site, (from, to), &columns, conditions).await?;
-            if rows.is_empty() {
-                continue;
+        }
+        // The next days are read while one is counted, each on a connection
+        // of its own, so the database's reading uses every core.
+        let mut days = futures::stream::iter(windows)
+            .map(|window| {
+                let conditions =
+                    pushdown::conditions(self.query, self.goals, self.site, window.0, window.1);
+                fetch(db, self.site, window, &columns, conditions)
+            })
+            .buffered(AHEAD);
+        while let Some(rows) = days.next().await {
+            let rows = rows?;
+            if !rows.is_empty() {
+                self.count_day(&rows, needs_props, &mut table, &mut index);
             }
-            self.count_day(&rows, needs_props, &mut table, &mut index);
         }
         Ok(table)
     }

@@ -28,8 +28,22 @@ pub(super) fn conditions(
     from: i64,
     to: i64,
 ) -> Vec<SimpleExpr> {
+    let whole_visits = needs_whole_visits(query);
+    let mut out = Vec::new();
+    // Grouped by goal, only events completing one count.
+    if !whole_visits && query.dimensions.contains(&Dimension::Prop(Prop::Goal)) {
+        let names: Vec<String> = goals
+            .iter()
+            .filter_map(|g| g.event_name().map(str::to_owned))
+            .collect();
+        let mut any = Where::any().add(event::Column::Name.is_in(names));
+        if goals.iter().any(|g| g.event_name().is_none()) {
+            any = any.add(event::Column::Name.eq("pageview"));
+        }
+        out.push(any.into());
+    }
     let Some(filter) = &query.filter else {
-        return Vec::new();
+        return out;
     };
     let top: Vec<&Condition> = match filter {
         Filter::Test(c) => vec![c],
@@ -42,14 +56,19 @@ pub(super) fn conditions(
             .collect(),
         _ => Vec::new(),
     };
-    let whole_visits = needs_whole_visits(query);
-    let mut out = Vec::new();
+    // With a condition on the visit's own values, whole visits are read, and
+    // the events' own conditions are left to the count.
+    let keeps_visits = top
+        .iter()
+        .any(|c| visit_condition(c).is_some() && testable(c));
     for condition in top {
-        if condition.op != Op::Is && condition.op != Op::IsNot || !condition.case_sensitive {
+        if !testable(condition) {
             continue;
         }
         if let Some(expr) = visit_condition(condition) {
             out.push(expr);
+        } else if keeps_visits && whole_visits {
+            continue;
         } else if let Some(expr) = event_condition(condition, goals) {
             if whole_visits {
                 let matching = event::Entity::find()
@@ -67,6 +86,10 @@ pub(super) fn conditions(
         }
     }
     out
+}
+
+fn testable(condition: &Condition) -> bool {
+    matches!(condition.op, Op::Is | Op::IsNot) && condition.case_sensitive
 }
 
 /// Visits are counted, or read from their first or last event beyond what
