@@ -365,6 +365,95 @@ async fn sites_shared_links_and_goals_follow_plausibles_sites_api() {
 }
 
 #[tokio::test]
+async fn another_key_changes_nothing_of_a_site_it_does_not_own() {
+    for t in TestDb::all().await {
+        let app = app(&t);
+        let ada = sign_up(&app, "ada@example.com").await;
+        let bob = sign_up(&app, "bob@example.com").await;
+        create_site(&app, &ada, "Blog", "blog.example").await;
+        let ada_key = key_for(&app, &ada).await;
+        let bob_key = key_for(&app, &bob).await;
+        let goal = call(
+            &app,
+            &ada_key,
+            Method::PUT,
+            "/api/v1/sites/goals",
+            Some(json!({"site_id": "blog.example", "goal_type": "event", "event_name": "Signup"})),
+        )
+        .await
+        .json();
+        let goal_path = format!("/api/v1/sites/goals/{}", goal["id"]);
+        let site = json!({"site_id": "blog.example"});
+        for (method, uri, body) in [
+            (Method::GET, "/api/v1/sites/blog.example", None),
+            (
+                Method::PUT,
+                "/api/v1/sites/blog.example",
+                Some(json!({"domain": "stolen.example"})),
+            ),
+            (Method::DELETE, "/api/v1/sites/blog.example", None),
+            (
+                Method::PUT,
+                "/api/v1/sites/shared-links",
+                Some(json!({"site_id": "blog.example", "name": "x"})),
+            ),
+            (
+                Method::GET,
+                "/api/v1/sites/goals?site_id=blog.example",
+                None,
+            ),
+            (
+                Method::PUT,
+                "/api/v1/sites/goals",
+                Some(json!({"site_id": "blog.example", "goal_type": "event", "event_name": "X"})),
+            ),
+            (Method::DELETE, goal_path.as_str(), Some(site.clone())),
+        ] {
+            let reply = call(&app, &bob_key, method.clone(), uri, body.clone()).await;
+            assert_eq!(
+                (reply.status, reply.json()),
+                (
+                    StatusCode::NOT_FOUND,
+                    json!({"error": "Site could not be found"})
+                ),
+                "{method} {uri}"
+            );
+            let nobody = call(&app, &"f".repeat(64), method.clone(), uri, body).await;
+            assert_eq!(nobody.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+        }
+        // Bob's own list is empty, and Ada's site and goal are as they were.
+        let listed = call(&app, &bob_key, Method::GET, "/api/v1/sites", None)
+            .await
+            .json();
+        assert_eq!(listed["sites"], json!([]));
+        let theirs = call(
+            &app,
+            &ada_key,
+            Method::GET,
+            "/api/v1/sites/goals?site_id=blog.example",
+            None,
+        )
+        .await
+        .json();
+        assert_eq!(theirs["goals"].as_array().unwrap().len(), 1);
+        let made = call(
+            &app,
+            &bob_key,
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"domain": "blog.example"})),
+        )
+        .await;
+        assert_eq!(
+            made.status,
+            StatusCode::BAD_REQUEST,
+            "a domain is one site's"
+        );
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
 async fn the_owners_rest_goals_are_made_listed_and_deleted() {
     for t in TestDb::all().await {
         let app = app(&t);
