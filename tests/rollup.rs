@@ -11,7 +11,7 @@ use pagepulse_core::{
     analytics::{AnalyticsQuery, Reports},
     entities::{event, rollup_day, rollup_run, rollup_slice, rollup_value, site},
     rollup::{RollupOptions, roll_day, run},
-    testing::{TestDb, insert_site, random_events, store_events},
+    testing::{TestDb, insert_site_in, random_events, store_events},
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use sea_orm::{
@@ -43,15 +43,7 @@ const ANCHORS: [&str; 4] = [
 ];
 
 async fn site_in(db: &DatabaseConnection, zone: &str) -> site::Model {
-    let id = insert_site(db, &format!("{}.example", Uuid::new_v4().simple())).await;
-    let mut site = site::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into_active_model();
-    site.timezone = Set(zone.to_owned());
-    site.update(db).await.unwrap()
+    insert_site_in(db, &format!("{}.example", Uuid::new_v4().simple()), zone).await
 }
 
 fn ms(rfc3339: &str) -> i64 {

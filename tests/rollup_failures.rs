@@ -6,13 +6,13 @@
 
 use pagepulse_core::{
     db::Backend,
-    entities::{event, rollup_day, site},
+    entities::{event, rollup_day},
     rollup::{RollupOptions, last_run, run},
-    testing::{TestDb, insert_site},
+    testing::{TestDb, insert_site_in},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -23,16 +23,7 @@ const BAD_ZONE: &str = "Asia/Kathmandu";
 const BAD_DAY: &str = "2026-11-03";
 
 async fn site_in(db: &DatabaseConnection, domain: &str, zone: &str) -> Uuid {
-    let id = insert_site(db, domain).await;
-    let mut site = site::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into_active_model();
-    site.timezone = Set(zone.to_owned());
-    site.update(db).await.unwrap();
-    id
+    insert_site_in(db, domain, zone).await.id
 }
 
 /// Ten pageviews an hour apart on each of `days` UTC days from 2026-11-01.

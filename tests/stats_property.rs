@@ -16,13 +16,10 @@ use pagepulse_core::{
     goals::{self, NewGoal},
     rollup::roll_day,
     stats::{Source, v1, v2},
-    testing::{TestDb, insert_site, random_events, store_events},
+    testing::{TestDb, insert_site_in, random_events, store_events},
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 /// 2026-03-20: the week before Europe's clocks change.
@@ -359,15 +356,12 @@ fn random_filters(rng: &mut StdRng) -> Vec<Value> {
 }
 
 async fn site_in(db: &DatabaseConnection, zone: &str) -> site::Model {
-    let id = insert_site(db, &format!("{}.example", uuid::Uuid::new_v4().simple())).await;
-    let mut site = site::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into_active_model();
-    site.timezone = Set(zone.to_owned());
-    let site = site.update(db).await.unwrap();
+    let site = insert_site_in(
+        db,
+        &format!("{}.example", uuid::Uuid::new_v4().simple()),
+        zone,
+    )
+    .await;
     for (kind, target) in [("event", "Signup"), ("page", "/blog/*")] {
         let new = match kind {
             "event" => NewGoal::from_fields(Some(kind), Some(target), None, None),

@@ -55,6 +55,16 @@ async fn visits(app: &Router) {
     }
 }
 
+/// Ada's site `blog.example` with the four visits, and her key.
+async fn site_with_visits(t: &TestDb) -> (Router, String) {
+    let app = app_with(t, &[]);
+    let cookie = sign_up(&app, "ada@example.com").await;
+    create_site(&app, &cookie, "Blog", "blog.example").await;
+    visits(&app).await;
+    let key = new_key(&app, &cookie).await;
+    (app, key)
+}
+
 async fn new_key(app: &Router, cookie: &str) -> String {
     let reply = send(
         app,
@@ -101,11 +111,7 @@ fn error_of(reply: &Reply) -> String {
 #[tokio::test]
 async fn v1_answers_in_plausibles_shapes() {
     for t in TestDb::all().await {
-        let app = app_with(&t, &[]);
-        let cookie = sign_up(&app, "ada@example.com").await;
-        create_site(&app, &cookie, "Blog", "blog.example").await;
-        visits(&app).await;
-        let key = new_key(&app, &cookie).await;
+        let (app, key) = site_with_visits(&t).await;
         let base = "/api/v1/stats";
         let today = Utc::now().date_naive();
 
@@ -428,11 +434,7 @@ async fn keys_sites_and_the_hourly_limit_guard_every_endpoint() {
 #[tokio::test]
 async fn v2_answers_queries_in_plausibles_shape() {
     for t in TestDb::all().await {
-        let app = app_with(&t, &[]);
-        let cookie = sign_up(&app, "ada@example.com").await;
-        create_site(&app, &cookie, "Blog", "blog.example").await;
-        visits(&app).await;
-        let key = new_key(&app, &cookie).await;
+        let (app, key) = site_with_visits(&t).await;
         let today = Utc::now().date_naive();
 
         let reply = v2(&app, &key, json!({"site_id": "blog.example", "metrics": ["visitors", "pageviews", "bounce_rate", "views_per_visit"], "date_range": "day"})).await;

@@ -8,7 +8,7 @@ use std::{
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectOptions, ConnectionTrait, Database,
-    DatabaseConnection,
+    DatabaseConnection, EntityTrait,
 };
 use uuid::Uuid;
 
@@ -156,6 +156,19 @@ pub async fn insert_site(db: &DatabaseConnection, domain: &str) -> Uuid {
     .await
     .expect("insert a site")
     .id
+}
+
+/// Stores an owner and a site for `domain` in the time zone `zone`.
+pub async fn insert_site_in(db: &DatabaseConnection, domain: &str, zone: &str) -> site::Model {
+    let id = insert_site(db, domain).await;
+    let mut site: site::ActiveModel = site::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("read the site")
+        .expect("the site just stored")
+        .into();
+    site.timezone = Set(zone.to_owned());
+    site.update(db).await.expect("set the time zone")
 }
 
 /// A pageview of `path` at `ts` (Unix ms) by `visitor_id`, as the ingest
