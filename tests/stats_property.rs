@@ -198,6 +198,13 @@ fn count(
                         .date_naive()
                         .to_string(),
                 ],
+                "time:hour" => vec![
+                    tz.timestamp_millis_opt(ts)
+                        .unwrap()
+                        .naive_local()
+                        .format("%Y-%m-%d %H:00:00")
+                        .to_string(),
+                ],
                 "time:week" | "time:month" => {
                     let date = tz.timestamp_millis_opt(ts).unwrap().date_naive();
                     let start = if dimension == "time:week" {
@@ -434,6 +441,7 @@ async fn v2_answers_equal_brute_force_counts() {
                     Some("event:props:plan"),
                     Some("visit:entry_page"),
                     Some("time:day"),
+                    Some("time:hour"),
                     Some("time:week"),
                     Some("time:month"),
                     Some("visit:referrer"),

@@ -74,7 +74,7 @@ impl CompiledFilter {
                     Prop::Goal => seen.goal_names().any(|name| test.hits(name)),
                     prop => {
                         let value = seen.value(prop).unwrap_or_default();
-                        test.hits(&value)
+                        test.hits(value.as_ref())
                             || (value.is_empty()
                                 && prop.placeholder().is_some_and(|p| test.hits(p)))
                     }

@@ -5,8 +5,6 @@
 //! `visit:*` properties (a visit's source, entry page, …) and its `event:*`
 //! properties (each event's page, name, props) can meet in one filter.
 
-use std::collections::HashSet;
-
 use futures::StreamExt;
 use rustc_hash::{FxHashMap, FxHashSet};
 use sea_orm::{ConnectionTrait, DbErr};
@@ -26,7 +24,8 @@ mod visit;
 
 use fetch::fetch;
 pub use sums::{Sums, Table, metric};
-pub(super) use time::{bucket, labels, month_start, week_start};
+use time::Recent;
+pub(super) use time::{labels, month_start, week_start};
 pub(super) use visit::Seen;
 use visit::{Row, visits};
 
@@ -106,8 +105,11 @@ impl Counting<'_> {
                 table.keys.len() - 1
             })
         };
+        let mut recent = Recent::default();
+        // Visits are grouped only when a metric counts them.
+        let visit_metrics = self.query.metrics.iter().any(|m| m.is_session());
         for (visit, events) in visits(rows) {
-            let mut visit_groups: HashSet<usize> = HashSet::new();
+            let mut visit_groups: FxHashSet<usize> = FxHashSet::default();
             let mut first_passing: Option<i64> = None;
             for &i in &events {
                 let seen = Seen {
@@ -121,7 +123,7 @@ impl Counting<'_> {
                     continue;
                 }
                 let visit_ts = *first_passing.get_or_insert(seen.row.ts);
-                for key in self.keys(&seen, seen.row.ts) {
+                for key in self.keys(&seen, seen.row.ts, &mut recent) {
                     let g = group(key, table);
                     let sums = &mut table.sums[g];
                     visitors.insert((g, seen.row.visitor_id));
@@ -150,6 +152,9 @@ impl Counting<'_> {
                         }
                     }
                 }
+                if !visit_metrics {
+                    continue;
+                }
                 // A visit counts once per group it reached; on a time
                 // dimension, in the bucket its first counted event fell in;
                 // on the page dimension, under the page it entered on.
@@ -158,7 +163,8 @@ impl Counting<'_> {
                     ..seen
                 };
                 let by_entry = self.query.dimensions.contains(&Dimension::Prop(Prop::Page));
-                for key in self.keys(if by_entry { &entry } else { &seen }, visit_ts) {
+                let at = if by_entry { &entry } else { &seen };
+                for key in self.keys(at, visit_ts, &mut recent) {
                     let g = group(key, table);
                     visit_groups.insert(g);
                 }
@@ -194,7 +200,7 @@ impl Counting<'_> {
 
     /// The groups an event falls in: one, unless a goal dimension lists each
     /// goal it completes (and none when it completes none).
-    fn keys(&self, seen: &Seen<'_>, ts: i64) -> Vec<Vec<String>> {
+    fn keys(&self, seen: &Seen<'_>, ts: i64, recent: &mut Recent) -> Vec<Vec<String>> {
         let mut keys = vec![Vec::with_capacity(self.query.dimensions.len())];
         for dimension in &self.query.dimensions {
             match dimension {
@@ -214,13 +220,13 @@ impl Counting<'_> {
                 Dimension::Prop(prop) => {
                     let value = seen.value(prop).unwrap_or_default();
                     for key in &mut keys {
-                        key.push(value.clone());
+                        key.push(value.as_ref().to_owned());
                     }
                 }
                 Dimension::Time(interval) => {
-                    let label = bucket(self.query, *interval, ts);
+                    let label = recent.label(self.query, *interval, ts);
                     for key in &mut keys {
-                        key.push(label.clone());
+                        key.push(label.to_owned());
                     }
                 }
             }

@@ -30,6 +30,52 @@ pub(crate) fn bucket(query: &Query, interval: Interval, ts: i64) -> String {
     }
 }
 
+/// The bucket the last event fell in, `[from, to)` and its label: a day's
+/// events come in time order, so most events fall in the bucket before.
+#[derive(Default)]
+pub(crate) struct Recent(Option<(i64, i64, String)>);
+
+impl Recent {
+    pub fn label(&mut self, query: &Query, interval: Interval, ts: i64) -> &str {
+        let hit = self
+            .0
+            .as_ref()
+            .is_some_and(|(from, to, _)| (*from..*to).contains(&ts));
+        if !hit {
+            let local = query
+                .tz
+                .timestamp_millis_opt(ts)
+                .single()
+                .map(|t| t.naive_local())
+                .unwrap_or_default();
+            let (from, to) = match interval {
+                Interval::Minute => {
+                    let from = ts - i64::from(local.second()) * 1000 - ts.rem_euclid(1000);
+                    (from, from + 60_000)
+                }
+                Interval::Hour => {
+                    let into = i64::from(local.minute() * 60 + local.second()) * 1000;
+                    let from = ts - into - ts.rem_euclid(1000);
+                    (from, from + 3_600_000)
+                }
+                _ => {
+                    let day = crate::analytics::request::period::day_start;
+                    let date = local.date();
+                    (day(query.tz, date), day(query.tz, date + Duration::days(1)))
+                }
+            };
+            let label = bucket(query, interval, ts);
+            // A bucket that cannot hold `ts` (a zone's odd hour) is not kept.
+            self.0 = Some(if (from..to).contains(&ts) {
+                (from, to, label)
+            } else {
+                (ts, ts + 1, label)
+            });
+        }
+        self.0.as_ref().map_or("", |(_, _, label)| label.as_str())
+    }
+}
+
 pub(crate) fn week_start(date: NaiveDate) -> NaiveDate {
     date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
 }

@@ -1,6 +1,8 @@
 //! What counting reads: each event's columns, its visit (entry, exit,
 //! bounce, duration), and a property's value for an event in its visit.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 use sea_orm::IdenStatic;
 
@@ -61,38 +63,42 @@ pub(crate) struct Seen<'a> {
 /// What a property's value is for a missing custom property.
 pub const NONE: &str = "(none)";
 
-impl Seen<'_> {
+impl<'a> Seen<'a> {
     /// The property's value; `None` for `event:goal`, which an event may
     /// complete several of (`goal_names`).
-    pub fn value(&self, prop: &Prop) -> Option<String> {
+    pub fn value(&self, prop: &Prop) -> Option<Cow<'_, str>> {
         let first = &self.rows[self.visit.first];
+        let text = |s: &'a String| Cow::Borrowed(s.as_str());
         Some(match prop {
-            Prop::Name => self.row.name.clone(),
-            Prop::Page => self.row.path.clone(),
-            Prop::Hostname => self.row.hostname.clone(),
+            Prop::Name => text(&self.row.name),
+            Prop::Page => text(&self.row.path),
+            Prop::Hostname => text(&self.row.hostname),
             Prop::Goal => return None,
             Prop::Custom(key) => self
                 .props
                 .and_then(|p| p.get(key))
-                .cloned()
-                .unwrap_or_else(|| NONE.to_owned()),
-            Prop::Source => source_of(first),
-            Prop::Referrer => first.referrer_source.clone(),
-            Prop::UtmSource => first.utm_source.clone(),
-            Prop::UtmMedium => first.utm_medium.clone(),
-            Prop::UtmCampaign => first.utm_campaign.clone(),
-            Prop::UtmTerm => first.utm_term.clone(),
-            Prop::UtmContent => first.utm_content.clone(),
-            Prop::Device => first.device.clone(),
-            Prop::Browser => first.browser.clone(),
-            Prop::BrowserVersion => first.browser_version.clone(),
-            Prop::Os => first.os.clone(),
-            Prop::OsVersion | Prop::Region | Prop::City => String::new(),
-            Prop::Country => first.country.clone().unwrap_or_default(),
-            Prop::EntryPage => self.rows[self.visit.entry].path.clone(),
-            Prop::ExitPage => self.rows[self.visit.exit].path.clone(),
-            Prop::EntryPageHostname => self.rows[self.visit.entry].hostname.clone(),
-            Prop::ExitPageHostname => self.rows[self.visit.exit].hostname.clone(),
+                .map_or(Cow::Borrowed(NONE), |v| Cow::Borrowed(v.as_str())),
+            Prop::Source if !first.utm_source.is_empty() => text(&first.utm_source),
+            Prop::Source => Cow::Owned(sources::name(&first.referrer_source)),
+            Prop::Referrer => text(&first.referrer_source),
+            Prop::UtmSource => text(&first.utm_source),
+            Prop::UtmMedium => text(&first.utm_medium),
+            Prop::UtmCampaign => text(&first.utm_campaign),
+            Prop::UtmTerm => text(&first.utm_term),
+            Prop::UtmContent => text(&first.utm_content),
+            Prop::Device => text(&first.device),
+            Prop::Browser => text(&first.browser),
+            Prop::BrowserVersion => text(&first.browser_version),
+            Prop::Os => text(&first.os),
+            Prop::OsVersion | Prop::Region | Prop::City => Cow::Borrowed(""),
+            Prop::Country => first
+                .country
+                .as_deref()
+                .map_or(Cow::Borrowed(""), Cow::Borrowed),
+            Prop::EntryPage => text(&self.rows[self.visit.entry].path),
+            Prop::ExitPage => text(&self.rows[self.visit.exit].path),
+            Prop::EntryPageHostname => text(&self.rows[self.visit.entry].hostname),
+            Prop::ExitPageHostname => text(&self.rows[self.visit.exit].hostname),
         })
     }
 
@@ -102,15 +108,6 @@ impl Seen<'_> {
             .filter(|g| g.completes(&self.row.name, &self.row.path))
             .map(|g| g.name.as_str())
     }
-}
-
-/// A visit's source, as Plausible names it: a `utm_source` when tagged, else
-/// the referrer's name, or "" for direct traffic.
-fn source_of(first: &Row) -> String {
-    if !first.utm_source.is_empty() {
-        return first.utm_source.clone();
-    }
-    sources::name(&first.referrer_source)
 }
 
 /// The day's events grouped into visits, each in time order.
