@@ -60,14 +60,6 @@ pub(super) async fn fetch<C: ConnectionTrait>(
     Ok(rows)
 }
 
-/// A boolean as either database writes it in JSON.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Flag {
-    Bool(bool),
-    Number(i64),
-}
-
 /// Sets one column on every row, making the rows on the first column.
 fn fill(rows: &mut Vec<Row>, column: event::Column, text: &str) -> Result<(), serde_json::Error> {
     fn set<T: for<'de> Deserialize<'de>>(
@@ -104,12 +96,11 @@ fn fill(rows: &mut Vec<Row>, column: event::Column, text: &str) -> Result<(), se
         C::VisitorId => set(rows, text, |r, v| r.visitor_id = v),
         C::VisitId => set(rows, text, |r, v| r.visit_id = v),
         C::Props => set(rows, text, |r, v| r.props = v),
-        C::Interactive => set(rows, text, |r, v: Flag| {
-            r.interactive = match v {
-                Flag::Bool(b) => b,
-                Flag::Number(n) => n != 0,
-            }
-        }),
+        // SQLite writes a boolean as 0 or 1, PostgreSQL as false or true.
+        C::Interactive => match serde_json::from_str::<Vec<i64>>(text) {
+            Ok(_) => set(rows, text, |r, v: i64| r.interactive = v != 0),
+            Err(_) => set(rows, text, |r, v: bool| r.interactive = v),
+        },
         C::RevenueAmount => set(rows, text, |r, v| r.revenue_amount = v),
         C::RevenueCurrency => set(rows, text, |r, v| r.revenue_currency = v),
         C::ScrollDepth => set(rows, text, |r, v| r.scroll_depth = v),
