@@ -318,6 +318,20 @@ async fn sites_shared_links_and_goals_follow_plausibles_sites_api() {
             (deleted.status, deleted.json()),
             (StatusCode::OK, json!({"deleted": true}))
         );
+        // Clients that send the goal's id in the body are answered too.
+        let by_body = json!({"site_id": "renamed.example", "goal_id": page["id"]});
+        let by_body = call(
+            &app,
+            &key,
+            Method::DELETE,
+            "/api/v1/sites/goals",
+            Some(by_body),
+        )
+        .await;
+        assert_eq!(
+            (by_body.status, by_body.json()),
+            (StatusCode::OK, json!({"deleted": true}))
+        );
         let gone = call(
             &app,
             &key,
