@@ -480,7 +480,7 @@ async fn v2_answers_equal_brute_force_counts() {
                     "filters": filters,
                 });
                 let source = &sources[round % 2];
-                let answer = v2::query(source, &site, &goals, &body, None).await.unwrap();
+                let answer = v2::query(source, &site, &goals, &body).await.unwrap();
 
                 let expected = count(&rows, tz, start, &filters, &dimensions);
                 let base_filters: Vec<Value> = filters

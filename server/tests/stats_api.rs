@@ -455,6 +455,17 @@ async fn v2_answers_queries_in_plausibles_shape() {
             json!({"offset": 0, "limit": 10000})
         );
 
+        // `all` runs from the site's first day with data to today.
+        let all = v2(
+            &app,
+            &key,
+            json!({"site_id": "blog.example", "metrics": ["visitors"], "date_range": "all"}),
+        )
+        .await
+        .json();
+        assert_eq!(all["results"][0]["metrics"], json!([4]));
+        assert_eq!(all["query"]["date_range"][0], format!("{today}T00:00:00Z"));
+
         let sources = v2(
             &app,
             &key,

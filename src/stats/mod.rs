@@ -196,10 +196,10 @@ pub async fn realtime_visitors<C: ConnectionTrait>(
 
 /// The site's first local day with data (or its creation day): where v2's
 /// `all` begins.
-pub async fn first_day<C: ConnectionTrait>(
+pub(crate) async fn first_day<C: ConnectionTrait>(
     db: &C,
     site: &site::Model,
-) -> Result<Option<chrono::NaiveDate>, DbErr> {
+) -> Result<chrono::NaiveDate, DbErr> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
     let tz: chrono_tz::Tz = site.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
     let first: Option<Option<i64>> = crate::entities::event::Entity::find()
@@ -211,14 +211,5 @@ pub async fn first_day<C: ConnectionTrait>(
         .await?;
     let created = site.created_at.timestamp_millis();
     let first = first.flatten().map_or(created, |ts| ts.min(created));
-    Ok(Some(crate::analytics::request::period::local_date(
-        tz, first,
-    )))
-}
-
-pub async fn goals_of<C: ConnectionTrait>(
-    db: &C,
-    site: &site::Model,
-) -> Result<Vec<goal::Model>, DbErr> {
-    crate::goals::list(db, site.id).await
+    Ok(crate::analytics::request::period::local_date(tz, first))
 }

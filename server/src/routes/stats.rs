@@ -62,7 +62,7 @@ async fn answer_v1(
     let params = v1::Params::from_pairs(pairs);
     let site = site(&state, holder, params.get("site_id")).await?;
     let _turn = state.reports.turn().await?;
-    let goals = stats::goals_of(state.db(), &site).await?;
+    let goals = pagepulse_core::goals::list(state.db(), site.id).await?;
     let source = Source::with_rollups(state.db(), &state.reports);
     let body = match endpoint {
         V1::Aggregate => v1::aggregate(&source, &site, &goals, &params).await?,
@@ -121,9 +121,8 @@ pub async fn query(
 ) -> Result<Response, ApiError> {
     let site = site(&state, holder, v2::site_id(&body)).await?;
     let _turn = state.reports.turn().await?;
-    let goals = stats::goals_of(state.db(), &site).await?;
-    let first_day = stats::first_day(state.db(), &site).await?;
+    let goals = pagepulse_core::goals::list(state.db(), site.id).await?;
     let source = Source::with_rollups(state.db(), &state.reports);
-    let answer = v2::query(&source, &site, &goals, &body, first_day).await?;
+    let answer = v2::query(&source, &site, &goals, &body).await?;
     Ok(Json(answer).into_response())
 }

@@ -43,14 +43,12 @@ pub fn site_id(body: &Value) -> Option<&str> {
     body.get("site_id").and_then(Value::as_str)
 }
 
-/// Answers a query about `site`; `first_day` is the site's first day with
-/// data (what `all` starts at).
+/// Answers a query about `site`.
 pub async fn query(
     source: &Source<'_>,
     site: &site::Model,
     goals: &[goal::Model],
     body: &Value,
-    first_day: Option<chrono::NaiveDate>,
 ) -> Result<Value, StatsError> {
     let Some(object) = body.as_object() else {
         return invalid("#: Type mismatch. Expected Object but got Array.");
@@ -72,7 +70,12 @@ pub async fn query(
     }
     let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
     let today = local_date(tz, chrono::Utc::now().timestamp_millis());
-    let resolved = range::resolve(&object["date_range"], tz, today, first_day.unwrap_or(today))?;
+    // `all` starts at the site's first day with data, read only when asked.
+    let first_day = match object["date_range"].as_str() {
+        Some("all") => super::first_day(source.db, site).await?,
+        _ => today,
+    };
+    let resolved = range::resolve(&object["date_range"], tz, today, first_day)?;
 
     let metrics = metrics(&object["metrics"])?;
     let mut dimensions = dimensions(object.get("dimensions"))?;
