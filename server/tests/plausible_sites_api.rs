@@ -434,6 +434,11 @@ async fn another_key_changes_nothing_of_a_site_it_does_not_own() {
             );
             let nobody = call(&app, &"f".repeat(64), method.clone(), uri, body).await;
             assert_eq!(nobody.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+            assert_eq!(
+                nobody.json()["error"],
+                "Invalid API key. Please make sure you're using a valid API key with access to the resource you've requested.",
+                "{method} {uri}"
+            );
         }
         // Bob's own list is empty, and Ada's site and goal are as they were.
         let listed = call(&app, &bob_key, Method::GET, "/api/v1/sites", None)

@@ -13,7 +13,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use pagepulse_core::{
-    api_keys::ApiKeyError,
     entities::{goal, site},
     goals::{self, GoalError, NewGoal},
     sites::{self, NewSite, SiteError, SitePatch},
@@ -23,7 +22,7 @@ use serde_json::{Value, json};
 use crate::{
     AppState,
     http::{
-        bearer::{ApiCaller, has_bearer},
+        bearer::{self, Api, has_bearer},
         error::ApiError,
     },
     routes,
@@ -46,24 +45,8 @@ async fn caller(
     state: &AppState,
     request: Request,
 ) -> Result<(pagepulse_core::api_keys::KeyHolder, Fields), ApiError> {
-    let (mut parts, body) = request.into_parts();
-    let holder = match <ApiCaller as axum::extract::FromRequestParts<AppState>>::from_request_parts(
-        &mut parts, state,
-    )
-    .await
-    {
-        Ok(ApiCaller(holder)) => holder,
-        Err(error)
-            if error.status == StatusCode::UNAUTHORIZED
-                && error.message == ApiKeyError::Unauthorized.to_string() =>
-        {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "Invalid API key. Please make sure you're using a valid API key with access to the resource you've requested.",
-            ));
-        }
-        Err(error) => return Err(error),
-    };
+    let (parts, body) = request.into_parts();
+    let holder = bearer::caller(state, &parts.headers, Api::Sites).await?;
     let bytes = axum::body::to_bytes(body, MAX_BODY)
         .await
         .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request body too large"))?;
