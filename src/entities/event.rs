@@ -2,7 +2,8 @@ use sea_orm::entity::prelude::*;
 
 /// One pageview or custom event. Holds no IP address and no user-agent string:
 /// only what was derived from them (visitor hash, browser, OS, device).
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// `Default` lets the Stats API fill only the columns a question reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "events")]
 pub struct Model {
     #[sea_orm(primary_key)]
