@@ -17,6 +17,7 @@ mod m20261201_000010_engagement_and_revenue;
 mod m20261201_000011_api_keys;
 mod m20261201_000012_rollup_engagement;
 mod m20261201_000013_goals;
+mod m20261202_000014_event_packs;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_api_keys::Migration),
             Box::new(m20261201_000012_rollup_engagement::Migration),
             Box::new(m20261201_000013_goals::Migration),
+            Box::new(m20261202_000014_event_packs::Migration),
         ]
     }
 }

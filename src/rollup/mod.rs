@@ -6,6 +6,7 @@
 //! older than the retention are deleted once their days are rolled up.
 
 mod day;
+mod pack;
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -47,6 +48,8 @@ pub struct RunReport {
     /// Site-days this run rolled up (another process may have taken some).
     pub days: u64,
     pub events_pruned: u64,
+    /// UTC days packed for the Stats API (see `stats::pack_day`).
+    pub days_packed: u64,
     /// Site-days whose rollup failed: logged, left pending for the next run,
     /// and no reason to stop the others or the pruning.
     pub failed_days: u64,
@@ -105,6 +108,21 @@ pub async fn run(
                 if let Some(first) = first {
                     report.events_pruned += prune(db, site, first, days, now_ms).await?;
                 }
+            }
+        }
+        for site in &sites {
+            let keep_from = options
+                .retention_days
+                .map(|days| day_start(zone(site), retention_start(zone(site), days, now_ms)));
+            if let Some(keep_from) = keep_from {
+                pack::prune(db, site, keep_from).await?;
+            }
+            let packed = pack::pack_pending(db, site, keep_from, now_ms).await?;
+            report.days_packed += packed.days;
+            for failure in packed.failures {
+                report.failed_days += 1;
+                report.first_failure.get_or_insert_with(|| failure.clone());
+                report.last_failure = Some(failure);
             }
         }
         Ok::<_, DbErr>(())
@@ -223,7 +241,7 @@ async fn prune(
     now_ms: i64,
 ) -> Result<u64, DbErr> {
     let tz = zone(site);
-    let keep_from = local_date(tz, now_ms) - Duration::days(i64::from(retention_days));
+    let keep_from = retention_start(tz, retention_days, now_ms);
     if first >= keep_from {
         return Ok(0);
     }
@@ -241,6 +259,11 @@ async fn prune(
     let before = day_start(tz, keep_from);
     let deleted = chunked::delete(db, "events", chunked::Key::Id, site.id, Some(before)).await?;
     Ok(deleted.rows)
+}
+
+/// The first local day the retention keeps.
+fn retention_start(tz: Tz, retention_days: u32, now_ms: i64) -> NaiveDate {
+    local_date(tz, now_ms) - Duration::days(i64::from(retention_days))
 }
 
 async fn record(

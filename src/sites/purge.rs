@@ -16,8 +16,9 @@ use crate::{
 /// Every table with rows of a site, children before what they summarise.
 /// A new table holding `site_id` belongs here, or its rows go in the site
 /// row's own transaction through the foreign key's cascade.
-const TABLES: [(&str, Key); 5] = [
+const TABLES: [(&str, Key); 6] = [
     ("events", Key::Id),
+    ("event_packs", Key::WithinSite("day")),
     ("open_visits", Key::WithinSite("visitor_id")),
     ("rollup_values", Key::Id),
     ("rollup_slices", Key::Id),

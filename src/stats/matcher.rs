@@ -63,6 +63,26 @@ impl CompiledFilter {
         }
     }
 
+    /// Whether the filter reads only its visit's values (`visit:*`), so it
+    /// holds for every event of a visit or for none.
+    fn per_visit(&self) -> bool {
+        match self {
+            CompiledFilter::Test { prop, .. } => !prop.is_event(),
+            CompiledFilter::And(all) | CompiledFilter::Or(all) => all.iter().all(Self::per_visit),
+            CompiledFilter::Not(inner) => inner.per_visit(),
+        }
+    }
+
+    /// The filter as two lists that must all pass: what is judged once a
+    /// visit, and what each event.
+    pub fn split_by_visit(&self) -> (Vec<&CompiledFilter>, Vec<&CompiledFilter>) {
+        match self {
+            CompiledFilter::And(all) => all.iter().partition(|f| f.per_visit()),
+            f if f.per_visit() => (vec![f], Vec::new()),
+            f => (Vec::new(), vec![f]),
+        }
+    }
+
     pub fn passes(&self, seen: &Seen<'_>) -> bool {
         match self {
             CompiledFilter::Test {

@@ -20,7 +20,7 @@ mod sources;
 pub mod v1;
 pub mod v2;
 
-pub use engine::{Sums, Table};
+pub use engine::{Sums, Table, pack::pack_day};
 pub use query::{Condition, Dimension, Filter, Interval, Metric, Op, Prop, Query};
 
 #[derive(Debug, thiserror::Error)]
@@ -72,8 +72,9 @@ impl Answer {
     }
 }
 
-/// Where a query is counted: raw events, and the rollups through the
-/// dashboard's engine when a `Reports` is at hand (see `fast`).
+/// Where a query is counted: raw events, or (when a `Reports` is at hand)
+/// the rollups through the dashboard's engine (see `fast`) and the days
+/// packed column by column (`engine::pack`) wherever they can answer.
 #[derive(Clone, Copy)]
 pub struct Source<'a> {
     pub db: &'a DatabaseConnection,
@@ -117,6 +118,7 @@ impl<'a> Source<'a> {
                 .filter
                 .as_ref()
                 .is_some_and(|f| f.mentions(&Prop::Page)),
+            packed: self.reports.is_some(),
         };
         Ok(counting.count(self.db).await?)
     }

@@ -14,20 +14,23 @@ use super::{
     matcher::CompiledFilter,
     query::{Dimension, Prop, Query},
 };
-use crate::goals::Matcher;
+use crate::{entities::event, goals::Matcher};
 
+mod day;
 mod fetch;
+pub(crate) mod pack;
 mod pushdown;
 mod sums;
 mod time;
 mod visit;
 
+use day::Day;
 use fetch::fetch;
 pub use sums::{Sums, Table, metric};
 use time::Recent;
 pub(super) use time::{labels, month_start, week_start};
 pub(super) use visit::Seen;
-use visit::{Row, visits};
+use visit::{Lookups, visits};
 
 const DAY_MS: i64 = 86_400_000;
 /// Days fetched at once.
@@ -42,6 +45,8 @@ pub(super) struct Counting<'a> {
     /// The filter tests `event:page`, so bounce rates count only visits
     /// that entered on a matching page.
     pub page_filtered: bool,
+    /// Stored days (`pack`) may stand for raw events.
+    pub packed: bool,
 }
 
 impl Counting<'_> {
@@ -54,7 +59,7 @@ impl Counting<'_> {
             .iter()
             .any(|d| matches!(d, Dimension::Prop(Prop::Custom(_))))
             || self.filter.as_ref().is_some_and(|f| f.reads_props());
-        let columns = visit::needed(self.query, needs_props);
+        let columns = &visit::needed(self.query, needs_props);
         let mut windows = Vec::new();
         let mut day = self.query.from - self.query.from.rem_euclid(DAY_MS);
         while day < self.query.to {
@@ -64,16 +69,30 @@ impl Counting<'_> {
         // The next days are read while one is counted, each on a connection
         // of its own, so the database's reading uses every core.
         let mut days = futures::stream::iter(windows)
-            .map(|window| {
+            .map(|window| async move {
+                if self.packed
+                    && let Some(day) = pack::read(db, self.site, window, columns).await?
+                {
+                    return Ok(day);
+                }
                 let conditions =
                     pushdown::conditions(self.query, self.goals, self.site, window.0, window.1);
-                fetch(db, self.site, window, &columns, conditions)
+                fetch(db, self.site, window, columns, conditions).await
             })
             .buffered(AHEAD);
-        while let Some(rows) = days.next().await {
-            let rows = rows?;
-            if !rows.is_empty() {
-                self.count_day(&rows, needs_props, &mut table, &mut index);
+        let uses = |prop: &Prop| {
+            self.query
+                .dimensions
+                .contains(&Dimension::Prop(prop.clone()))
+                || self.query.filter.as_ref().is_some_and(|f| f.mentions(prop))
+        };
+        let sources = uses(&Prop::Source);
+        let goal_lists = !self.goals.is_empty() && uses(&Prop::Goal);
+        while let Some(day) = days.next().await {
+            let day: Day = day?;
+            if !day.is_empty() {
+                let lookups = Lookups::new(&day, self.goals, needs_props, sources, goal_lists);
+                self.count_day(&day, &lookups, &mut table, &mut index);
             }
         }
         Ok(table)
@@ -81,74 +100,81 @@ impl Counting<'_> {
 
     fn count_day(
         &self,
-        rows: &[Row],
-        needs_props: bool,
+        day: &Day,
+        lookups: &Lookups,
         table: &mut Table,
         index: &mut FxHashMap<Vec<String>, usize>,
     ) {
-        let props: Vec<Option<FxHashMap<String, String>>> = if needs_props {
-            rows.iter()
-                .map(|r| {
-                    r.props
-                        .as_deref()
-                        .and_then(|p| serde_json::from_str(p).ok())
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let mut visitors: FxHashSet<(usize, i64)> = FxHashSet::default();
-        let mut group = |key: Vec<String>, table: &mut Table| -> usize {
-            *index.entry(key).or_insert_with_key(|key| {
-                table.keys.push(key.clone());
-                table.sums.push(Sums::default());
-                table.keys.len() - 1
-            })
-        };
+        let mut groups = Groups::default();
+        let mut coders: Vec<Interner> = self
+            .query
+            .dimensions
+            .iter()
+            .map(|_| Interner::default())
+            .collect();
         let mut recent = Recent::default();
+        let mut keys: Vec<Vec<u32>> = vec![Vec::new()];
+        let mut visit_groups: Vec<u32> = Vec::new();
         // Visits are grouped only when a metric counts them.
         let visit_metrics = self.query.metrics.iter().any(|m| m.is_session());
-        for (visit, events) in visits(rows) {
-            let mut visit_groups: FxHashSet<usize> = FxHashSet::default();
+        let by_entry = self.query.dimensions.contains(&Dimension::Prop(Prop::Page));
+        let (gate, rest) = self
+            .filter
+            .as_ref()
+            .map_or((Vec::new(), Vec::new()), CompiledFilter::split_by_visit);
+        let visits = visits(day);
+        for (v, visit) in visits.list.iter().enumerate() {
+            let opening = Seen {
+                day,
+                i: visit.first,
+                visit,
+                lookups,
+                goals: self.goals,
+            };
+            // What holds for a whole visit is judged once.
+            if !gate.iter().all(|f| f.passes(&opening)) {
+                continue;
+            }
+            visit_groups.clear();
             let mut first_passing: Option<i64> = None;
-            for &i in &events {
-                let seen = Seen {
-                    row: &rows[i],
-                    rows,
-                    visit: &visit,
-                    props: props.get(i).and_then(Option::as_ref),
-                    goals: self.goals,
-                };
-                if !self.filter.as_ref().is_none_or(|f| f.passes(&seen)) {
+            for &i in visits.events(v) {
+                let seen = opening.at(i as usize);
+                if !rest.iter().all(|f| f.passes(&seen)) {
                     continue;
                 }
-                let visit_ts = *first_passing.get_or_insert(seen.row.ts);
-                for key in self.keys(&seen, seen.row.ts, &mut recent) {
-                    let g = group(key, table);
-                    let sums = &mut table.sums[g];
-                    visitors.insert((g, seen.row.visitor_id));
+                let ts = seen.ts();
+                let visit_ts = *first_passing.get_or_insert(ts);
+                let n = self.keys(&seen, ts, &mut recent, &mut coders, &mut keys);
+                for key in &keys[..n] {
+                    let g = groups.find(key);
+                    groups
+                        .visitors
+                        .insert(u64::from(g) << 32 | u64::from(day.visitor[seen.i]));
+                    let sums = &mut groups.sums[g as usize];
                     sums.events += 1;
-                    if seen.row.name == "pageview" {
+                    if day.is_pageview(seen.i) {
                         sums.pageviews += 1;
-                        if let Some(depth) = seen.row.scroll_depth {
-                            sums.scroll_sum += i64::from(depth);
+                        if let Some(Some(depth)) = day.scroll_depth.get(seen.i) {
+                            sums.scroll_sum += i64::from(*depth);
                             sums.scroll_count += 1;
                         }
-                        if let Some(ms) = seen.row.engaged_ms {
+                        if let Some(Some(ms)) = day.engaged_ms.get(seen.i) {
                             sums.engaged_ms += ms;
                             sums.engaged_count += 1;
                         }
                     }
-                    if let Some(amount) = seen
-                        .row
-                        .revenue_amount
-                        .as_deref()
+                    if let Some(amount) = day
+                        .text(event::Column::RevenueAmount)
+                        .get(seen.i)
                         .and_then(|a| a.parse::<f64>().ok())
                     {
                         sums.revenue += amount;
                         sums.revenue_events += 1;
                         if sums.currency.is_none() {
-                            sums.currency.clone_from(&seen.row.revenue_currency);
+                            sums.currency = day
+                                .text(event::Column::RevenueCurrency)
+                                .get(seen.i)
+                                .map(str::to_owned);
                         }
                     }
                 }
@@ -158,32 +184,25 @@ impl Counting<'_> {
                 // A visit counts once per group it reached; on a time
                 // dimension, in the bucket its first counted event fell in;
                 // on the page dimension, under the page it entered on.
-                let entry = Seen {
-                    row: &rows[visit.entry],
-                    ..seen
-                };
-                let by_entry = self.query.dimensions.contains(&Dimension::Prop(Prop::Page));
-                let at = if by_entry { &entry } else { &seen };
-                for key in self.keys(at, visit_ts, &mut recent) {
-                    let g = group(key, table);
-                    visit_groups.insert(g);
+                let at = if by_entry { seen.at(visit.entry) } else { seen };
+                let n = self.keys(&at, visit_ts, &mut recent, &mut coders, &mut keys);
+                for key in &keys[..n] {
+                    let g = groups.find(key);
+                    if !visit_groups.contains(&g) {
+                        visit_groups.push(g);
+                    }
                 }
             }
             if visit_groups.is_empty() {
                 continue;
             }
             let entered_on_match = !self.page_filtered
-                || self.filter.as_ref().is_none_or(|f| {
-                    f.passes(&Seen {
-                        row: &rows[visit.entry],
-                        rows,
-                        visit: &visit,
-                        props: props.get(visit.entry).and_then(Option::as_ref),
-                        goals: self.goals,
-                    })
-                });
-            for g in visit_groups {
-                let sums = &mut table.sums[g];
+                || self
+                    .filter
+                    .as_ref()
+                    .is_none_or(|f| f.passes(&opening.at(visit.entry)));
+            for &g in &visit_groups {
+                let sums = &mut groups.sums[g as usize];
                 sums.visits += 1;
                 if entered_on_match {
                     sums.bounce_visits += 1;
@@ -193,44 +212,158 @@ impl Counting<'_> {
                 sums.visit_pageviews += visit.pageviews;
             }
         }
-        for (g, _) in visitors {
-            table.sums[g].visitors += 1;
+        for key in groups.visitors.iter().map(|k| (k >> 32) as usize) {
+            groups.sums[key].visitors += 1;
+        }
+        // The day's groups join the range's by their values.
+        for (codes, sums) in groups.keys.iter().zip(groups.sums) {
+            let key: Vec<String> = codes
+                .iter()
+                .zip(&self.query.dimensions)
+                .zip(&coders)
+                .map(|((&code, dimension), coder)| self.decode(day, dimension, coder, code))
+                .collect();
+            let g = *index.entry(key).or_insert_with_key(|key| {
+                table.keys.push(key.clone());
+                table.sums.push(Sums::default());
+                table.keys.len() - 1
+            });
+            table.sums[g].add(sums);
         }
     }
 
-    /// The groups an event falls in: one, unless a goal dimension lists each
-    /// goal it completes (and none when it completes none).
-    fn keys(&self, seen: &Seen<'_>, ts: i64, recent: &mut Recent) -> Vec<Vec<String>> {
-        let mut keys = vec![Vec::with_capacity(self.query.dimensions.len())];
-        for dimension in &self.query.dimensions {
+    /// The groups an event falls in, as codes, in `keys[..n]`: one, unless a
+    /// goal dimension lists each goal it completes (and none when it
+    /// completes none).
+    fn keys(
+        &self,
+        seen: &Seen<'_>,
+        ts: i64,
+        recent: &mut Recent,
+        coders: &mut [Interner],
+        keys: &mut Vec<Vec<u32>>,
+    ) -> usize {
+        keys.truncate(1);
+        keys[0].clear();
+        let mut n = 1;
+        for (dimension, coder) in self.query.dimensions.iter().zip(coders) {
             match dimension {
                 Dimension::Prop(Prop::Goal) => {
-                    let goals: Vec<&str> = seen.goal_names().collect();
-                    keys = keys
-                        .into_iter()
-                        .flat_map(|key| {
-                            goals.iter().map(move |goal| {
-                                let mut key = key.clone();
-                                key.push((*goal).to_owned());
-                                key
-                            })
-                        })
-                        .collect();
+                    let goals = seen.goal_indices();
+                    let Some((&only, more)) = goals.split_first() else {
+                        return 0;
+                    };
+                    for k in 0..n {
+                        for &goal in more {
+                            let mut key = keys[k].clone();
+                            key.push(goal as u32);
+                            keys.push(key);
+                        }
+                        keys[k].push(only as u32);
+                    }
+                    n = keys.len();
                 }
                 Dimension::Prop(prop) => {
-                    let value = seen.value(prop).unwrap_or_default();
-                    for key in &mut keys {
-                        key.push(value.as_ref().to_owned());
-                    }
+                    let code = match stored_at(prop, seen) {
+                        Some((column, i)) => seen.day.text(column).code(i),
+                        None => coder.code(&seen.value(prop).unwrap_or_default()),
+                    };
+                    keys[..n].iter_mut().for_each(|k| k.push(code));
                 }
                 Dimension::Time(interval) => {
-                    let label = recent.label(self.query, *interval, ts);
-                    for key in &mut keys {
-                        key.push(label.to_owned());
-                    }
+                    let code = coder.code(recent.label(self.query, *interval, ts));
+                    keys[..n].iter_mut().for_each(|k| k.push(code));
                 }
             }
         }
-        keys
+        n
+    }
+
+    /// A dimension's value for a code `keys` gave.
+    fn decode(&self, day: &Day, dimension: &Dimension, coder: &Interner, code: u32) -> String {
+        match dimension {
+            Dimension::Prop(Prop::Goal) => self.goals[code as usize].name.clone(),
+            Dimension::Prop(prop) if column_of(prop).is_some() => column_of(prop)
+                .and_then(|c| day.text(c).dict.get(code as usize).cloned().flatten())
+                .unwrap_or_default(),
+            _ => coder.values[code as usize].clone(),
+        }
+    }
+}
+
+/// The stored column a property reads as it is, and which event of the
+/// visit it reads it from.
+fn stored_at(prop: &Prop, seen: &Seen<'_>) -> Option<(event::Column, usize)> {
+    let column = column_of(prop)?;
+    let at = match prop {
+        Prop::Name | Prop::Page | Prop::Hostname => seen.i,
+        Prop::EntryPage | Prop::EntryPageHostname => seen.visit.entry,
+        Prop::ExitPage | Prop::ExitPageHostname => seen.visit.exit,
+        _ => seen.visit.first,
+    };
+    Some((column, at))
+}
+
+fn column_of(prop: &Prop) -> Option<event::Column> {
+    use event::Column as C;
+    Some(match prop {
+        Prop::Name => C::Name,
+        Prop::Page | Prop::EntryPage | Prop::ExitPage => C::Path,
+        Prop::Hostname | Prop::EntryPageHostname | Prop::ExitPageHostname => C::Hostname,
+        Prop::Referrer => C::ReferrerSource,
+        Prop::UtmSource => C::UtmSource,
+        Prop::UtmMedium => C::UtmMedium,
+        Prop::UtmCampaign => C::UtmCampaign,
+        Prop::UtmTerm => C::UtmTerm,
+        Prop::UtmContent => C::UtmContent,
+        Prop::Device => C::Device,
+        Prop::Browser => C::Browser,
+        Prop::BrowserVersion => C::BrowserVersion,
+        Prop::Os => C::Os,
+        Prop::Country => C::Country,
+        _ => return None,
+    })
+}
+
+/// A day's groups by their codes, with the counts of each.
+#[derive(Default)]
+struct Groups {
+    index: FxHashMap<Vec<u32>, u32>,
+    keys: Vec<Vec<u32>>,
+    sums: Vec<Sums>,
+    /// Group and visitor, one number each pair.
+    visitors: FxHashSet<u64>,
+}
+
+impl Groups {
+    fn find(&mut self, key: &[u32]) -> u32 {
+        if let Some(&g) = self.index.get(key) {
+            return g;
+        }
+        let g = self.keys.len() as u32;
+        self.index.insert(key.to_vec(), g);
+        self.keys.push(key.to_vec());
+        self.sums.push(Sums::default());
+        g
+    }
+}
+
+/// Codes for the values a dimension works out per event (a source's name,
+/// a prop, a time bucket's label).
+#[derive(Default)]
+struct Interner {
+    codes: FxHashMap<String, u32>,
+    values: Vec<String>,
+}
+
+impl Interner {
+    fn code(&mut self, value: &str) -> u32 {
+        if let Some(&code) = self.codes.get(value) {
+            return code;
+        }
+        let code = self.values.len() as u32;
+        self.codes.insert(value.to_owned(), code);
+        self.values.push(value.to_owned());
+        code
     }
 }

@@ -25,6 +25,30 @@ pub struct Sums {
     pub currency: Option<String>,
 }
 
+impl Sums {
+    /// Adds another part's counts (another day's: visitors of different
+    /// days are different visitors).
+    pub fn add(&mut self, other: Sums) {
+        self.visitors += other.visitors;
+        self.pageviews += other.pageviews;
+        self.events += other.events;
+        self.visits += other.visits;
+        self.bounce_visits += other.bounce_visits;
+        self.bounces += other.bounces;
+        self.duration_ms += other.duration_ms;
+        self.visit_pageviews += other.visit_pageviews;
+        self.scroll_sum += other.scroll_sum;
+        self.scroll_count += other.scroll_count;
+        self.engaged_ms += other.engaged_ms;
+        self.engaged_count += other.engaged_count;
+        self.revenue += other.revenue;
+        self.revenue_events += other.revenue_events;
+        if self.currency.is_none() {
+            self.currency = other.currency;
+        }
+    }
+}
+
 /// A query's answer before metrics are derived: its groups, in the order
 /// first met, each with its dimension values.
 #[derive(Debug, Default)]

@@ -6,17 +6,14 @@ use std::borrow::Cow;
 use rustc_hash::FxHashMap;
 use sea_orm::IdenStatic;
 
+use super::day::Day;
 use crate::{
-    entities::event,
+    entities::event::{self, Column as C},
     goals::Matcher,
     stats::{query::Prop, sources},
 };
 
-/// An event as counting reads it: the columns a query does not ask for
-/// stay at their defaults (see `needed`).
-pub(crate) use event::Model as Row;
-
-/// One visit's events (indices into the day's rows, in time order) and what
+/// One visit's events (indices into the day, in time order) and what
 /// Plausible reads of a visit.
 pub(crate) struct Visit {
     pub first: usize,
@@ -27,12 +24,77 @@ pub(crate) struct Visit {
     pub duration_ms: i64,
 }
 
+/// What a day's dictionaries come to, worked out once per distinct value
+/// rather than once per event: parsed props, source names, goals.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    /// By props code.
+    pub props: Vec<Option<FxHashMap<String, String>>>,
+    /// By referrer code; empty when no source is asked for.
+    pub sources: Vec<String>,
+    /// Goals (indices into the query's) an event of a name code completes
+    /// whatever its page, and those a pageview of a path code completes.
+    pub goals_by_name: Vec<Vec<usize>>,
+    pub goals_by_path: Vec<Vec<usize>>,
+}
+
+impl Lookups {
+    pub fn new(day: &Day, goals: &[Matcher], props: bool, sources: bool, goal_lists: bool) -> Self {
+        let mut out = Lookups::default();
+        if props {
+            out.props = day
+                .text(C::Props)
+                .dict
+                .iter()
+                .map(|p| p.as_deref().and_then(|p| serde_json::from_str(p).ok()))
+                .collect();
+        }
+        if sources {
+            out.sources = day
+                .text(C::ReferrerSource)
+                .dict
+                .iter()
+                .map(|r| sources::name(r.as_deref().unwrap_or("")))
+                .collect();
+        }
+        if goal_lists {
+            // An event goal matches on the name alone, a page goal a
+            // pageview's path.
+            out.goals_by_name = day
+                .text(C::Name)
+                .dict
+                .iter()
+                .map(|n| {
+                    let name = n.as_deref().unwrap_or("");
+                    (0..goals.len())
+                        .filter(|&g| goals[g].event_name() == Some(name))
+                        .collect()
+                })
+                .collect();
+            out.goals_by_path = day
+                .text(C::Path)
+                .dict
+                .iter()
+                .map(|p| {
+                    let path = p.as_deref().unwrap_or("");
+                    (0..goals.len())
+                        .filter(|&g| {
+                            goals[g].event_name().is_none() && goals[g].completes("pageview", path)
+                        })
+                        .collect()
+                })
+                .collect();
+        }
+        out
+    }
+}
+
 /// An event as a filter or a dimension sees it.
 pub(crate) struct Seen<'a> {
-    pub row: &'a Row,
-    pub rows: &'a [Row],
+    pub day: &'a Day,
+    pub i: usize,
     pub visit: &'a Visit,
-    pub props: Option<&'a FxHashMap<String, String>>,
+    pub lookups: &'a Lookups,
     pub goals: &'a [Matcher],
 }
 
@@ -40,86 +102,160 @@ pub(crate) struct Seen<'a> {
 pub const NONE: &str = "(none)";
 
 impl<'a> Seen<'a> {
+    /// The same event seen as another of its visit's.
+    pub fn at(&self, i: usize) -> Seen<'a> {
+        Seen { i, ..*self }
+    }
+
+    pub fn ts(&self) -> i64 {
+        self.day.ts[self.i]
+    }
+
+    pub fn props(&self) -> Option<&'a FxHashMap<String, String>> {
+        let code = self.day.text(C::Props).codes.get(self.i)?;
+        self.lookups.props.get(*code as usize)?.as_ref()
+    }
+
     /// The property's value; `None` for `event:goal`, which an event may
     /// complete several of (`goal_names`).
-    pub fn value(&self, prop: &Prop) -> Option<Cow<'_, str>> {
-        let first = &self.rows[self.visit.first];
-        let text = |s: &'a String| Cow::Borrowed(s.as_str());
+    pub fn value(&self, prop: &Prop) -> Option<Cow<'a, str>> {
+        let day = self.day;
+        let first = self.visit.first;
+        let text = |column: C, i: usize| Cow::Borrowed(day.str(column, i));
         Some(match prop {
-            Prop::Name => text(&self.row.name),
-            Prop::Page => text(&self.row.path),
-            Prop::Hostname => text(&self.row.hostname),
+            Prop::Name => text(C::Name, self.i),
+            Prop::Page => text(C::Path, self.i),
+            Prop::Hostname => text(C::Hostname, self.i),
             Prop::Goal => return None,
             Prop::Custom(key) => self
-                .props
+                .props()
                 .and_then(|p| p.get(key))
                 .map_or(Cow::Borrowed(NONE), |v| Cow::Borrowed(v.as_str())),
-            Prop::Source if !first.utm_source.is_empty() => text(&first.utm_source),
-            Prop::Source => Cow::Owned(sources::name(&first.referrer_source)),
-            Prop::Referrer => text(&first.referrer_source),
-            Prop::UtmSource => text(&first.utm_source),
-            Prop::UtmMedium => text(&first.utm_medium),
-            Prop::UtmCampaign => text(&first.utm_campaign),
-            Prop::UtmTerm => text(&first.utm_term),
-            Prop::UtmContent => text(&first.utm_content),
-            Prop::Device => text(&first.device),
-            Prop::Browser => text(&first.browser),
-            Prop::BrowserVersion => text(&first.browser_version),
-            Prop::Os => text(&first.os),
+            Prop::Source if !day.str(C::UtmSource, first).is_empty() => text(C::UtmSource, first),
+            Prop::Source => {
+                let code = day.text(C::ReferrerSource).code(first) as usize;
+                match self.lookups.sources.get(code) {
+                    Some(name) => Cow::Borrowed(name.as_str()),
+                    None => Cow::Owned(sources::name(day.str(C::ReferrerSource, first))),
+                }
+            }
+            Prop::Referrer => text(C::ReferrerSource, first),
+            Prop::UtmSource => text(C::UtmSource, first),
+            Prop::UtmMedium => text(C::UtmMedium, first),
+            Prop::UtmCampaign => text(C::UtmCampaign, first),
+            Prop::UtmTerm => text(C::UtmTerm, first),
+            Prop::UtmContent => text(C::UtmContent, first),
+            Prop::Device => text(C::Device, first),
+            Prop::Browser => text(C::Browser, first),
+            Prop::BrowserVersion => text(C::BrowserVersion, first),
+            Prop::Os => text(C::Os, first),
             Prop::OsVersion | Prop::Region | Prop::City => Cow::Borrowed(""),
-            Prop::Country => first
-                .country
-                .as_deref()
-                .map_or(Cow::Borrowed(""), Cow::Borrowed),
-            Prop::EntryPage => text(&self.rows[self.visit.entry].path),
-            Prop::ExitPage => text(&self.rows[self.visit.exit].path),
-            Prop::EntryPageHostname => text(&self.rows[self.visit.entry].hostname),
-            Prop::ExitPageHostname => text(&self.rows[self.visit.exit].hostname),
+            Prop::Country => text(C::Country, first),
+            Prop::EntryPage => text(C::Path, self.visit.entry),
+            Prop::ExitPage => text(C::Path, self.visit.exit),
+            Prop::EntryPageHostname => text(C::Hostname, self.visit.entry),
+            Prop::ExitPageHostname => text(C::Hostname, self.visit.exit),
         })
     }
 
-    pub fn goal_names(&self) -> impl Iterator<Item = &str> {
-        self.goals
-            .iter()
-            .filter(|g| g.completes(&self.row.name, &self.row.path))
-            .map(|g| g.name.as_str())
+    /// Indices of the goals the event completes, in the query's order.
+    pub fn goal_indices(&self) -> Vec<usize> {
+        if self.lookups.goals_by_name.is_empty() {
+            let (name, path) = (self.day.str(C::Name, self.i), self.day.str(C::Path, self.i));
+            return (0..self.goals.len())
+                .filter(|&g| self.goals[g].completes(name, path))
+                .collect();
+        }
+        let by_name = &self.lookups.goals_by_name[self.day.text(C::Name).code(self.i) as usize];
+        if !self.day.is_pageview(self.i) {
+            return by_name.clone();
+        }
+        let by_path = &self.lookups.goals_by_path[self.day.text(C::Path).code(self.i) as usize];
+        let mut all: Vec<usize> = by_name.iter().chain(by_path).copied().collect();
+        all.sort_unstable();
+        all
+    }
+
+    pub fn goal_names(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let goals = self.goals;
+        self.goal_indices()
+            .into_iter()
+            .map(move |g| goals[g].name.as_str())
     }
 }
 
-/// The day's events grouped into visits, each in time order.
-pub(super) fn visits(rows: &[Row]) -> Vec<(Visit, Vec<usize>)> {
-    let mut by_visit: FxHashMap<i64, Vec<usize>> = FxHashMap::default();
-    for (i, row) in rows.iter().enumerate() {
-        by_visit.entry(row.visit_id).or_default().push(i);
+/// The day's visits in the order of their first event, and each one's
+/// events in time order (kept in one list, a visit's a stretch of it).
+pub(super) struct Visits {
+    pub list: Vec<Visit>,
+    order: Vec<u32>,
+    starts: Vec<u32>,
+}
+
+impl Visits {
+    pub fn events(&self, visit: usize) -> &[u32] {
+        &self.order[self.starts[visit] as usize..self.starts[visit + 1] as usize]
     }
-    let mut out: Vec<(Visit, Vec<usize>)> = by_visit
-        .into_values()
-        .map(|events| {
-            // Rows come in (ts, id) order, so each visit's list is in order.
-            let first = events[0];
-            let pages: Vec<usize> = events
-                .iter()
-                .copied()
-                .filter(|&i| rows[i].name == "pageview")
-                .collect();
-            let interactions = events
-                .iter()
-                .filter(|&&i| rows[i].name == "pageview" || rows[i].interactive)
-                .count();
-            let last = events[events.len() - 1];
-            let visit = Visit {
-                first,
-                entry: pages.first().copied().unwrap_or(first),
-                exit: pages.last().copied().unwrap_or(last),
-                pageviews: pages.len() as i64,
-                bounce: interactions == 1,
-                duration_ms: rows[last].ts - rows[first].ts,
-            };
-            (visit, events)
-        })
-        .collect();
-    out.sort_by_key(|(v, _)| v.first);
-    out
+}
+
+/// Groups the day's events into visits: visit numbers are dense in order of
+/// first appearance, so a counting sort keeps both orders.
+pub(super) fn visits(day: &Day) -> Visits {
+    let n = day.visits as usize;
+    let mut starts = vec![0u32; n + 1];
+    for &visit in &day.visit {
+        starts[visit as usize + 1] += 1;
+    }
+    for v in 0..n {
+        starts[v + 1] += starts[v];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0u32; day.visit.len()];
+    for (i, &visit) in day.visit.iter().enumerate() {
+        order[next[visit as usize] as usize] = i as u32;
+        next[visit as usize] += 1;
+    }
+    let mut list = Vec::with_capacity(n);
+    let mut kept = vec![0u32];
+    let mut kept_order = Vec::with_capacity(order.len());
+    for v in 0..n {
+        let events = &order[starts[v] as usize..starts[v + 1] as usize];
+        // A window cut out of a stored day may have left a visit empty.
+        let (Some(&first), Some(&last)) = (events.first(), events.last()) else {
+            continue;
+        };
+        let (first, last) = (first as usize, last as usize);
+        let mut entry = None;
+        let mut exit = None;
+        let mut pageviews = 0;
+        let mut interactions = 0;
+        for &i in events {
+            let i = i as usize;
+            if day.is_pageview(i) {
+                entry.get_or_insert(i);
+                exit = Some(i);
+                pageviews += 1;
+                interactions += 1;
+            } else if day.interactive.get(i).copied().unwrap_or(true) {
+                interactions += 1;
+            }
+        }
+        list.push(Visit {
+            first,
+            entry: entry.unwrap_or(first),
+            exit: exit.unwrap_or(last),
+            pageviews,
+            bounce: interactions == 1,
+            duration_ms: day.ts[last] - day.ts[first],
+        });
+        kept_order.extend_from_slice(events);
+        kept.push(kept_order.len() as u32);
+    }
+    Visits {
+        list,
+        order: kept_order,
+        starts: kept,
+    }
 }
 
 /// The columns a query reads; the others are selected as constants, so no
