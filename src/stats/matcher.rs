@@ -63,6 +63,14 @@ impl CompiledFilter {
         }
     }
 
+    /// The one property a lone test reads.
+    pub fn single_prop(&self) -> Option<&Prop> {
+        match self {
+            CompiledFilter::Test { prop, .. } => Some(prop),
+            _ => None,
+        }
+    }
+
     /// Whether the filter reads only its visit's values (`visit:*`), so it
     /// holds for every event of a visit or for none.
     fn per_visit(&self) -> bool {

@@ -6,7 +6,6 @@
 //! it is; raw rows are coded as they are read (`Coder`).
 
 use rustc_hash::FxHashMap;
-use sea_orm::IdenStatic;
 
 use crate::entities::event;
 
@@ -31,9 +30,30 @@ pub(super) const TEXTS: [event::Column; 17] = [
     event::Column::RevenueCurrency,
 ];
 
-/// Where `Day::texts` keeps a text column.
+/// Where `Day::texts` keeps a text column (its place in `TEXTS`): asked
+/// for every value read, so a jump rather than a search.
 pub(super) fn text_slot(column: event::Column) -> Option<usize> {
-    TEXTS.iter().position(|c| c.as_str() == column.as_str())
+    use event::Column as C;
+    Some(match column {
+        C::Name => 0,
+        C::Hostname => 1,
+        C::Path => 2,
+        C::ReferrerSource => 3,
+        C::UtmSource => 4,
+        C::UtmMedium => 5,
+        C::UtmCampaign => 6,
+        C::UtmTerm => 7,
+        C::UtmContent => 8,
+        C::Browser => 9,
+        C::BrowserVersion => 10,
+        C::Os => 11,
+        C::Device => 12,
+        C::Country => 13,
+        C::Props => 14,
+        C::RevenueAmount => 15,
+        C::RevenueCurrency => 16,
+        _ => return None,
+    })
 }
 
 /// One text column: its distinct values (`None` for SQL's NULL) and each
@@ -71,6 +91,8 @@ pub(crate) struct Day {
     pub scroll_depth: Vec<Option<i16>>,
     pub engaged_ms: Vec<Option<i64>>,
     pub texts: [Text; TEXTS.len()],
+    /// The name code of pageviews, when the day has any.
+    pub pageview: Option<u32>,
 }
 
 impl Day {
@@ -92,7 +114,19 @@ impl Day {
     }
 
     pub fn is_pageview(&self, i: usize) -> bool {
-        self.str(event::Column::Name, i) == "pageview"
+        self.pageview.is_some() && self.texts[0].codes.get(i).copied() == self.pageview
+    }
+
+    /// Sets a text column, and notes the name code of pageviews.
+    pub fn set_text(&mut self, slot: usize, text: Text) {
+        if slot == 0 {
+            self.pageview = text
+                .dict
+                .iter()
+                .position(|n| n.as_deref() == Some("pageview"))
+                .map(|c| c as u32);
+        }
+        self.texts[slot] = text;
     }
 
     /// The events with `from <= ts < to`, codes and dictionaries kept.
@@ -114,6 +148,7 @@ impl Day {
             visitor: pick(&self.visitor, &keep),
             visit: pick(&self.visit, &keep),
             visits: self.visits,
+            pageview: self.pageview,
             interactive: pick(&self.interactive, &keep),
             scroll_depth: pick(&self.scroll_depth, &keep),
             engaged_ms: pick(&self.engaged_ms, &keep),
@@ -162,4 +197,19 @@ pub(super) fn dense(ids: &[i64]) -> (Vec<u32>, u32) {
         })
         .collect();
     (codes, seen.len() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::IdenStatic;
+
+    use super::*;
+
+    #[test]
+    fn each_text_column_has_its_own_slot_in_order() {
+        for (i, column) in TEXTS.iter().enumerate() {
+            assert_eq!(text_slot(*column), Some(i), "{}", column.as_str());
+        }
+        assert_eq!(text_slot(event::Column::Ts), None);
+    }
 }

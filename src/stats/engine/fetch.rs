@@ -85,7 +85,7 @@ fn fill(day: &mut Day, column: event::Column, text: &str) -> Result<(), serde_js
                 for value in serde_json::from_str::<Vec<Option<String>>>(text)? {
                     coder.push(value);
                 }
-                day.texts[slot] = coder.finish();
+                day.set_text(slot, coder.finish());
             }
         }
     }

@@ -122,7 +122,19 @@ impl Counting<'_> {
             .filter
             .as_ref()
             .map_or((Vec::new(), Vec::new()), CompiledFilter::split_by_visit);
-        let visits = visits(day);
+        let mut gate: Vec<Judge<'_>> = gate.into_iter().map(Judge::new).collect();
+        let mut rest: Vec<Judge<'_>> = rest.into_iter().map(Judge::new).collect();
+        // What holds for a whole visit is judged once, on its first event.
+        let visits = visits(day, |visit| {
+            let opening = Seen {
+                day,
+                i: visit.first,
+                visit,
+                lookups,
+                goals: self.goals,
+            };
+            gate.iter_mut().all(|f| f.passes(&opening))
+        });
         for (v, visit) in visits.list.iter().enumerate() {
             let opening = Seen {
                 day,
@@ -131,15 +143,11 @@ impl Counting<'_> {
                 lookups,
                 goals: self.goals,
             };
-            // What holds for a whole visit is judged once.
-            if !gate.iter().all(|f| f.passes(&opening)) {
-                continue;
-            }
             visit_groups.clear();
             let mut first_passing: Option<i64> = None;
             for &i in visits.events(v) {
                 let seen = opening.at(i as usize);
-                if !rest.iter().all(|f| f.passes(&seen)) {
+                if !rest.iter_mut().all(|f| f.passes(&seen)) {
                     continue;
                 }
                 let ts = seen.ts();
@@ -323,6 +331,49 @@ fn column_of(prop: &Prop) -> Option<event::Column> {
         Prop::Country => C::Country,
         _ => return None,
     })
+}
+
+/// One filter of the conjunction a query's filter is, its verdicts kept by
+/// code when it tests a stored column: most events share their value with
+/// many others.
+struct Judge<'f> {
+    filter: &'f CompiledFilter,
+    prop: Option<Prop>,
+    /// By code: 0 not judged yet, 1 fails, 2 passes.
+    memo: Vec<u8>,
+}
+
+impl<'f> Judge<'f> {
+    fn new(filter: &'f CompiledFilter) -> Self {
+        let prop = filter
+            .single_prop()
+            .filter(|p| column_of(p).is_some())
+            .cloned();
+        Judge {
+            filter,
+            prop,
+            memo: Vec::new(),
+        }
+    }
+
+    fn passes(&mut self, seen: &Seen<'_>) -> bool {
+        let Some((column, i)) = self.prop.as_ref().and_then(|p| stored_at(p, seen)) else {
+            return self.filter.passes(seen);
+        };
+        let code = seen.day.text(column).code(i) as usize;
+        if code >= self.memo.len() {
+            self.memo.resize(code + 1, 0);
+        }
+        match self.memo[code] {
+            1 => false,
+            2 => true,
+            _ => {
+                let verdict = self.filter.passes(seen);
+                self.memo[code] = 1 + u8::from(verdict);
+                verdict
+            }
+        }
+    }
 }
 
 /// A day's groups by their codes, with the counts of each.

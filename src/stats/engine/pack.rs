@@ -270,7 +270,7 @@ fn decode(day: &mut Day, column: event::Column, data: &[u8]) -> Result<usize, &'
                 });
             }
             let codes = r.codes(rows, n as u32)?;
-            day.texts[slot] = Text { dict, codes };
+            day.set_text(slot, Text { dict, codes });
         }
         _ => return Err("a kind that does not fit the column"),
     }
@@ -354,7 +354,7 @@ mod tests {
                     _ => Some("same".to_owned()),
                 });
             }
-            day.texts[text_slot(column).unwrap()] = coder.finish();
+            day.set_text(text_slot(column).unwrap(), coder.finish());
         }
         day
     }

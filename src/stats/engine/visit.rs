@@ -198,63 +198,85 @@ impl Visits {
     }
 }
 
-/// Groups the day's events into visits: visit numbers are dense in order of
-/// first appearance, so a counting sort keeps both orders.
-pub(super) fn visits(day: &Day) -> Visits {
+/// Groups the day's events into visits, keeping those `keep` accepts: one
+/// pass works out every visit's summary, a counting sort then lists the
+/// kept visits' events (visit numbers are dense in order of first
+/// appearance, so both orders hold).
+pub(super) fn visits(day: &Day, mut keep: impl FnMut(&Visit) -> bool) -> Visits {
+    const UNSET: usize = usize::MAX;
     let n = day.visits as usize;
-    let mut starts = vec![0u32; n + 1];
-    for &visit in &day.visit {
-        starts[visit as usize + 1] += 1;
+    let mut list: Vec<Visit> = (0..n)
+        .map(|_| Visit {
+            first: UNSET,
+            entry: UNSET,
+            exit: UNSET,
+            pageviews: 0,
+            bounce: false,
+            duration_ms: 0,
+        })
+        .collect();
+    let mut last = vec![0usize; n];
+    let mut interactions = vec![0u32; n];
+    for (i, &v) in day.visit.iter().enumerate() {
+        let v = v as usize;
+        let visit = &mut list[v];
+        if visit.first == UNSET {
+            visit.first = i;
+        }
+        last[v] = i;
+        if day.is_pageview(i) {
+            if visit.entry == UNSET {
+                visit.entry = i;
+            }
+            visit.exit = i;
+            visit.pageviews += 1;
+            interactions[v] += 1;
+        } else if day.interactive.get(i).copied().unwrap_or(true) {
+            interactions[v] += 1;
+        }
     }
-    for v in 0..n {
-        starts[v + 1] += starts[v];
+    // Where each kept visit stands in the kept list.
+    let mut place = vec![u32::MAX; n];
+    let mut kept = Vec::new();
+    for (v, mut visit) in list.into_iter().enumerate() {
+        // A window cut out of a stored day may have left a visit empty.
+        if visit.first == UNSET {
+            continue;
+        }
+        if visit.entry == UNSET {
+            visit.entry = visit.first;
+            visit.exit = last[v];
+        }
+        visit.bounce = interactions[v] == 1;
+        visit.duration_ms = day.ts[last[v]] - day.ts[visit.first];
+        if keep(&visit) {
+            place[v] = kept.len() as u32;
+            kept.push(visit);
+        }
+    }
+    let mut starts = vec![0u32; kept.len() + 1];
+    for &v in &day.visit {
+        let p = place[v as usize];
+        if p != u32::MAX {
+            starts[p as usize + 1] += 1;
+        }
+    }
+    for p in 0..kept.len() {
+        starts[p + 1] += starts[p];
     }
     let mut next = starts.clone();
-    let mut order = vec![0u32; day.visit.len()];
-    for (i, &visit) in day.visit.iter().enumerate() {
-        order[next[visit as usize] as usize] = i as u32;
-        next[visit as usize] += 1;
-    }
-    let mut list = Vec::with_capacity(n);
-    let mut kept = vec![0u32];
-    let mut kept_order = Vec::with_capacity(order.len());
-    for v in 0..n {
-        let events = &order[starts[v] as usize..starts[v + 1] as usize];
-        // A window cut out of a stored day may have left a visit empty.
-        let (Some(&first), Some(&last)) = (events.first(), events.last()) else {
-            continue;
-        };
-        let (first, last) = (first as usize, last as usize);
-        let mut entry = None;
-        let mut exit = None;
-        let mut pageviews = 0;
-        let mut interactions = 0;
-        for &i in events {
-            let i = i as usize;
-            if day.is_pageview(i) {
-                entry.get_or_insert(i);
-                exit = Some(i);
-                pageviews += 1;
-                interactions += 1;
-            } else if day.interactive.get(i).copied().unwrap_or(true) {
-                interactions += 1;
-            }
+    let mut order = vec![0u32; starts[kept.len()] as usize];
+    for (i, &v) in day.visit.iter().enumerate() {
+        let p = place[v as usize];
+        if p != u32::MAX {
+            order[next[p as usize] as usize] = i as u32;
+            next[p as usize] += 1;
         }
-        list.push(Visit {
-            first,
-            entry: entry.unwrap_or(first),
-            exit: exit.unwrap_or(last),
-            pageviews,
-            bounce: interactions == 1,
-            duration_ms: day.ts[last] - day.ts[first],
-        });
-        kept_order.extend_from_slice(events);
-        kept.push(kept_order.len() as u32);
     }
     Visits {
-        list,
-        order: kept_order,
-        starts: kept,
+        list: kept,
+        order,
+        starts,
     }
 }
 
