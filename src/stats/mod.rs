@@ -107,13 +107,13 @@ impl<'a> Source<'a> {
         }
         let counting = engine::Counting {
             site: site.id,
-            query,
+            query: query.clone(),
             filter: query
                 .filter
                 .as_ref()
                 .map(matcher::CompiledFilter::new)
                 .transpose()?,
-            goals,
+            goals: goals.to_vec(),
             page_filtered: query
                 .filter
                 .as_ref()

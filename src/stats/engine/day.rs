@@ -137,6 +137,20 @@ impl Day {
         if keep.len() == self.len() {
             return self;
         }
+        self.pick(&keep)
+    }
+
+    /// The events grouped by visit, each visit's in time order, visits in
+    /// the order of their first event: how a pack keeps them, so counting
+    /// finds a visit's events side by side.
+    pub fn by_visit(self) -> Day {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by_key(|&i| self.visit[i]);
+        self.pick(&order)
+    }
+
+    /// The events at `keep`, in that order.
+    fn pick(self, keep: &[usize]) -> Day {
         fn pick<T: Clone>(values: &[T], keep: &[usize]) -> Vec<T> {
             if values.is_empty() {
                 return Vec::new();
@@ -144,16 +158,16 @@ impl Day {
             keep.iter().map(|&i| values[i].clone()).collect()
         }
         Day {
-            ts: pick(&self.ts, &keep),
-            visitor: pick(&self.visitor, &keep),
-            visit: pick(&self.visit, &keep),
+            ts: pick(&self.ts, keep),
+            visitor: pick(&self.visitor, keep),
+            visit: pick(&self.visit, keep),
             visits: self.visits,
             pageview: self.pageview,
-            interactive: pick(&self.interactive, &keep),
-            scroll_depth: pick(&self.scroll_depth, &keep),
-            engaged_ms: pick(&self.engaged_ms, &keep),
+            interactive: pick(&self.interactive, keep),
+            scroll_depth: pick(&self.scroll_depth, keep),
+            engaged_ms: pick(&self.engaged_ms, keep),
             texts: self.texts.map(|t| Text {
-                codes: pick(&t.codes, &keep),
+                codes: pick(&t.codes, keep),
                 dict: t.dict,
             }),
         }

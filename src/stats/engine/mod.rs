@@ -7,7 +7,9 @@
 
 use futures::StreamExt;
 use rustc_hash::{FxHashMap, FxHashSet};
-use sea_orm::{ConnectionTrait, DbErr};
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, DbErr};
 use uuid::Uuid;
 
 use super::{
@@ -36,12 +38,17 @@ const DAY_MS: i64 = 86_400_000;
 /// Days fetched at once.
 const AHEAD: usize = 2;
 
-/// What counting needs besides the query.
-pub(super) struct Counting<'a> {
+/// Days are counted in this many parts at once, each on a task of its own,
+/// so counting uses every core of a small machine.
+const PARTS: usize = 2;
+
+/// A query and what counting it needs, owned, so the parts of a count can
+/// run on tasks of their own.
+pub(super) struct Counting {
     pub site: Uuid,
-    pub query: &'a Query,
+    pub query: Query,
     pub filter: Option<CompiledFilter>,
-    pub goals: &'a [Matcher],
+    pub goals: Vec<Matcher>,
     /// The filter tests `event:page`, so bounce rates count only visits
     /// that entered on a matching page.
     pub page_filtered: bool,
@@ -49,8 +56,42 @@ pub(super) struct Counting<'a> {
     pub packed: bool,
 }
 
-impl Counting<'_> {
-    pub async fn count<C: ConnectionTrait>(&self, db: &C) -> Result<Table, DbErr> {
+impl Counting {
+    pub async fn count(self, db: &DatabaseConnection) -> Result<Table, DbErr> {
+        let mut windows = Vec::new();
+        let mut day = self.query.from - self.query.from.rem_euclid(DAY_MS);
+        while day < self.query.to {
+            windows.push((day.max(self.query.from), (day + DAY_MS).min(self.query.to)));
+            day += DAY_MS;
+        }
+        let counting = Arc::new(self);
+        let parts: Vec<_> = (0..PARTS.min(windows.len()))
+            .map(|part| {
+                let mine: Vec<(i64, i64)> =
+                    windows.iter().copied().skip(part).step_by(PARTS).collect();
+                let counting = counting.clone();
+                let db = db.clone();
+                tokio::spawn(async move { counting.count_windows(&db, mine).await })
+            })
+            .collect();
+        let mut table = Table::default();
+        let mut index: FxHashMap<Vec<String>, usize> = FxHashMap::default();
+        for part in parts {
+            let counted = part
+                .await
+                .map_err(|e| DbErr::Custom(format!("counting stopped: {e}")))??;
+            for (key, sums) in counted.keys.into_iter().zip(counted.sums) {
+                join(&mut table, &mut index, key, sums);
+            }
+        }
+        Ok(table)
+    }
+
+    async fn count_windows(
+        &self,
+        db: &DatabaseConnection,
+        windows: Vec<(i64, i64)>,
+    ) -> Result<Table, DbErr> {
         let mut table = Table::default();
         let mut index: FxHashMap<Vec<String>, usize> = FxHashMap::default();
         let needs_props = self
@@ -59,13 +100,7 @@ impl Counting<'_> {
             .iter()
             .any(|d| matches!(d, Dimension::Prop(Prop::Custom(_))))
             || self.filter.as_ref().is_some_and(|f| f.reads_props());
-        let columns = &visit::needed(self.query, needs_props);
-        let mut windows = Vec::new();
-        let mut day = self.query.from - self.query.from.rem_euclid(DAY_MS);
-        while day < self.query.to {
-            windows.push((day.max(self.query.from), (day + DAY_MS).min(self.query.to)));
-            day += DAY_MS;
-        }
+        let columns = &visit::needed(&self.query, needs_props);
         // The next days are read while one is counted, each on a connection
         // of its own, so the database's reading uses every core.
         let mut days = futures::stream::iter(windows)
@@ -76,7 +111,7 @@ impl Counting<'_> {
                     return Ok(day);
                 }
                 let conditions =
-                    pushdown::conditions(self.query, self.goals, self.site, window.0, window.1);
+                    pushdown::conditions(&self.query, &self.goals, self.site, window.0, window.1);
                 fetch(db, self.site, window, columns, conditions).await
             })
             .buffered(AHEAD);
@@ -91,7 +126,7 @@ impl Counting<'_> {
         while let Some(day) = days.next().await {
             let day: Day = day?;
             if !day.is_empty() {
-                let lookups = Lookups::new(&day, self.goals, needs_props, sources, goal_lists);
+                let lookups = Lookups::new(&day, &self.goals, needs_props, sources, goal_lists);
                 self.count_day(&day, &lookups, &mut table, &mut index);
             }
         }
@@ -131,7 +166,7 @@ impl Counting<'_> {
                 i: visit.first,
                 visit,
                 lookups,
-                goals: self.goals,
+                goals: &self.goals,
             };
             gate.iter_mut().all(|f| f.passes(&opening))
         });
@@ -141,12 +176,12 @@ impl Counting<'_> {
                 i: visit.first,
                 visit,
                 lookups,
-                goals: self.goals,
+                goals: &self.goals,
             };
             visit_groups.clear();
             let mut first_passing: Option<i64> = None;
-            for &i in visits.events(v) {
-                let seen = opening.at(i as usize);
+            for i in visits.events(v) {
+                let seen = opening.at(i);
                 if !rest.iter_mut().all(|f| f.passes(&seen)) {
                     continue;
                 }
@@ -231,12 +266,7 @@ impl Counting<'_> {
                 .zip(&coders)
                 .map(|((&code, dimension), coder)| self.decode(day, dimension, coder, code))
                 .collect();
-            let g = *index.entry(key).or_insert_with_key(|key| {
-                table.keys.push(key.clone());
-                table.sums.push(Sums::default());
-                table.keys.len() - 1
-            });
-            table.sums[g].add(sums);
+            join(table, index, key, sums);
         }
     }
 
@@ -279,7 +309,7 @@ impl Counting<'_> {
                     keys[..n].iter_mut().for_each(|k| k.push(code));
                 }
                 Dimension::Time(interval) => {
-                    let code = coder.code(recent.label(self.query, *interval, ts));
+                    let code = coder.code(recent.label(&self.query, *interval, ts));
                     keys[..n].iter_mut().for_each(|k| k.push(code));
                 }
             }
@@ -297,6 +327,21 @@ impl Counting<'_> {
             _ => coder.values[code as usize].clone(),
         }
     }
+}
+
+/// Adds a group's counts to the table's group of the same values.
+fn join(
+    table: &mut Table,
+    index: &mut FxHashMap<Vec<String>, usize>,
+    key: Vec<String>,
+    sums: Sums,
+) {
+    let g = *index.entry(key).or_insert_with_key(|key| {
+        table.keys.push(key.clone());
+        table.sums.push(Sums::default());
+        table.keys.len() - 1
+    });
+    table.sums[g].add(sums);
 }
 
 /// The stored column a property reads as it is, and which event of the

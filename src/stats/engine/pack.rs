@@ -48,7 +48,9 @@ const NUMBERS: u8 = 5;
 /// no longer change once it is packed.
 pub async fn pack_day<C: ConnectionTrait>(db: &C, site: Uuid, day: i64) -> Result<u64, DbErr> {
     let columns = columns();
-    let events = fetch(db, site, (day, day + DAY_MS), &columns, Vec::new()).await?;
+    let events = fetch(db, site, (day, day + DAY_MS), &columns, Vec::new())
+        .await?
+        .by_visit();
     let rows: Vec<event_pack::ActiveModel> = columns
         .iter()
         .map(|&column| event_pack::ActiveModel {

@@ -184,17 +184,22 @@ impl<'a> Seen<'a> {
     }
 }
 
-/// The day's visits in the order of their first event, and each one's
-/// events in time order (kept in one list, a visit's a stretch of it).
+/// The day's visits in the order of their first event, and where each
+/// one's events are: a stretch of the day's own order when the day is
+/// grouped by visit (a pack), else a stretch of a list sorted by visit.
 pub(super) struct Visits {
     pub list: Vec<Visit>,
+    spans: Vec<(u32, u32)>,
+    /// Empty when the day is grouped by visit.
     order: Vec<u32>,
-    starts: Vec<u32>,
 }
 
 impl Visits {
-    pub fn events(&self, visit: usize) -> &[u32] {
-        &self.order[self.starts[visit] as usize..self.starts[visit + 1] as usize]
+    /// The visit's events, in time order.
+    pub fn events(&self, visit: usize) -> impl Iterator<Item = usize> + '_ {
+        let (from, to) = self.spans[visit];
+        let direct = self.order.is_empty();
+        (from as usize..to as usize).map(move |k| if direct { k } else { self.order[k] as usize })
     }
 }
 
@@ -238,21 +243,36 @@ pub(super) fn visits(day: &Day, mut keep: impl FnMut(&Visit) -> bool) -> Visits 
     // Where each kept visit stands in the kept list.
     let mut place = vec![u32::MAX; n];
     let mut kept = Vec::new();
+    let mut first = vec![UNSET; n];
     for (v, mut visit) in list.into_iter().enumerate() {
         // A window cut out of a stored day may have left a visit empty.
         if visit.first == UNSET {
             continue;
         }
+        first[v] = visit.first;
         if visit.entry == UNSET {
             visit.entry = visit.first;
             visit.exit = last[v];
         }
         visit.bounce = interactions[v] == 1;
-        visit.duration_ms = day.ts[last[v]] - day.ts[visit.first];
         if keep(&visit) {
+            visit.duration_ms = day.ts[last[v]] - day.ts[visit.first];
             place[v] = kept.len() as u32;
             kept.push(visit);
         }
+    }
+    if day.visit.is_sorted() {
+        // Grouped by visit already: each visit is the stretch from its first
+        // event to its last.
+        let spans = (0..n)
+            .filter(|&v| place[v] != u32::MAX)
+            .map(|v| (first[v] as u32, last[v] as u32 + 1))
+            .collect();
+        return Visits {
+            list: kept,
+            spans,
+            order: Vec::new(),
+        };
     }
     let mut starts = vec![0u32; kept.len() + 1];
     for &v in &day.visit {
@@ -275,8 +295,8 @@ pub(super) fn visits(day: &Day, mut keep: impl FnMut(&Visit) -> bool) -> Visits 
     }
     Visits {
         list: kept,
+        spans: starts.windows(2).map(|w| (w[0], w[1])).collect(),
         order,
-        starts,
     }
 }
 
