@@ -73,8 +73,9 @@ pub async fn run(
     .map_err(|e| format!("rollup failed: {e}"))?;
     eprintln!();
     println!(
-        "rolled up {} site-days in {:.1} s; {} raw events pruned",
+        "rolled up {} site-days and packed {} UTC days in {:.1} s; {} raw events pruned",
         report.days,
+        report.days_packed,
         started.elapsed().as_secs_f64(),
         report.events_pruned
     );

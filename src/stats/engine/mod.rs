@@ -424,6 +424,9 @@ impl<'f> Judge<'f> {
 /// A day's groups by their codes, with the counts of each.
 #[derive(Default)]
 struct Groups {
+    /// A one-dimension key's group by its code, the common case, without
+    /// hashing: `u32::MAX` for none yet.
+    by_code: Vec<u32>,
     index: FxHashMap<Vec<u32>, u32>,
     keys: Vec<Vec<u32>>,
     sums: Vec<Sums>,
@@ -433,11 +436,21 @@ struct Groups {
 
 impl Groups {
     fn find(&mut self, key: &[u32]) -> u32 {
-        if let Some(&g) = self.index.get(key) {
+        if let [code] = key {
+            let code = *code as usize;
+            if let Some(&g) = self.by_code.get(code).filter(|&&g| g != u32::MAX) {
+                return g;
+            }
+            if code >= self.by_code.len() {
+                self.by_code.resize(code + 1, u32::MAX);
+            }
+            self.by_code[code] = self.keys.len() as u32;
+        } else if let Some(&g) = self.index.get(key) {
             return g;
+        } else {
+            self.index.insert(key.to_vec(), self.keys.len() as u32);
         }
         let g = self.keys.len() as u32;
-        self.index.insert(key.to_vec(), g);
         self.keys.push(key.to_vec());
         self.sums.push(Sums::default());
         g
