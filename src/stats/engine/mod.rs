@@ -140,7 +140,17 @@ impl Counting {
         table: &mut Table,
         index: &mut FxHashMap<Vec<String>, usize>,
     ) {
-        let mut groups = Groups::default();
+        let mut groups = Groups {
+            visitors: FxHashSet::with_capacity_and_hasher(day.len(), Default::default()),
+            ..Groups::default()
+        };
+        // One dimension read from a stored column: its code is the key.
+        let single = match self.query.dimensions.as_slice() {
+            [Dimension::Prop(prop)] if prop != &Prop::Goal && column_of(prop).is_some() => {
+                Some(prop)
+            }
+            _ => None,
+        };
         let mut coders: Vec<Interner> = self
             .query
             .dimensions
@@ -187,7 +197,7 @@ impl Counting {
                 }
                 let ts = seen.ts();
                 let visit_ts = *first_passing.get_or_insert(ts);
-                let n = self.keys(&seen, ts, &mut recent, &mut coders, &mut keys);
+                let n = self.keys_for(single, &seen, ts, &mut recent, &mut coders, &mut keys);
                 for key in &keys[..n] {
                     let g = groups.find(key);
                     groups
@@ -228,7 +238,7 @@ impl Counting {
                 // dimension, in the bucket its first counted event fell in;
                 // on the page dimension, under the page it entered on.
                 let at = if by_entry { seen.at(visit.entry) } else { seen };
-                let n = self.keys(&at, visit_ts, &mut recent, &mut coders, &mut keys);
+                let n = self.keys_for(single, &at, visit_ts, &mut recent, &mut coders, &mut keys);
                 for key in &keys[..n] {
                     let g = groups.find(key);
                     if !visit_groups.contains(&g) {
@@ -268,6 +278,25 @@ impl Counting {
                 .collect();
             join(table, index, key, sums);
         }
+    }
+
+    /// `keys`, with a shortcut for one stored column.
+    #[inline]
+    fn keys_for(
+        &self,
+        single: Option<&Prop>,
+        seen: &Seen<'_>,
+        ts: i64,
+        recent: &mut Recent,
+        coders: &mut [Interner],
+        keys: &mut Vec<Vec<u32>>,
+    ) -> usize {
+        if let Some((column, at)) = single.and_then(|prop| stored_at(prop, seen)) {
+            keys[0].clear();
+            keys[0].push(seen.day.text(column).code(at));
+            return 1;
+        }
+        self.keys(seen, ts, recent, coders, keys)
     }
 
     /// The groups an event falls in, as codes, in `keys[..n]`: one, unless a
