@@ -6,7 +6,7 @@
 //! properties (each event's page, name, props) can meet in one filter.
 
 use futures::StreamExt;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, DbErr};
@@ -18,8 +18,10 @@ use super::{
 };
 use crate::{entities::event, goals::Matcher};
 
+mod bytes;
 mod day;
 mod fetch;
+mod groups;
 pub(crate) mod pack;
 mod pushdown;
 mod sums;
@@ -28,6 +30,7 @@ mod visit;
 
 use day::Day;
 use fetch::fetch;
+use groups::{Groups, Interner, Judge, column_of, join, stored_at};
 pub use sums::{Sums, Table, metric};
 use time::Recent;
 pub(super) use time::{labels, month_start, week_start};
@@ -140,10 +143,7 @@ impl Counting {
         table: &mut Table,
         index: &mut FxHashMap<Vec<String>, usize>,
     ) {
-        let mut groups = Groups {
-            visitors: FxHashSet::with_capacity_and_hasher(day.len(), Default::default()),
-            ..Groups::default()
-        };
+        let mut groups = Groups::for_events(day.len());
         // One dimension read from a stored column: its code is the key.
         let single = match self.query.dimensions.as_slice() {
             [Dimension::Prop(prop)] if prop != &Prop::Goal && column_of(prop).is_some() => {
@@ -355,153 +355,5 @@ impl Counting {
                 .unwrap_or_default(),
             _ => coder.values[code as usize].clone(),
         }
-    }
-}
-
-/// Adds a group's counts to the table's group of the same values.
-fn join(
-    table: &mut Table,
-    index: &mut FxHashMap<Vec<String>, usize>,
-    key: Vec<String>,
-    sums: Sums,
-) {
-    let g = *index.entry(key).or_insert_with_key(|key| {
-        table.keys.push(key.clone());
-        table.sums.push(Sums::default());
-        table.keys.len() - 1
-    });
-    table.sums[g].add(sums);
-}
-
-/// The stored column a property reads as it is, and which event of the
-/// visit it reads it from.
-fn stored_at(prop: &Prop, seen: &Seen<'_>) -> Option<(event::Column, usize)> {
-    let column = column_of(prop)?;
-    let at = match prop {
-        Prop::Name | Prop::Page | Prop::Hostname => seen.i,
-        Prop::EntryPage | Prop::EntryPageHostname => seen.visit.entry,
-        Prop::ExitPage | Prop::ExitPageHostname => seen.visit.exit,
-        _ => seen.visit.first,
-    };
-    Some((column, at))
-}
-
-fn column_of(prop: &Prop) -> Option<event::Column> {
-    use event::Column as C;
-    Some(match prop {
-        Prop::Name => C::Name,
-        Prop::Page | Prop::EntryPage | Prop::ExitPage => C::Path,
-        Prop::Hostname | Prop::EntryPageHostname | Prop::ExitPageHostname => C::Hostname,
-        Prop::Referrer => C::ReferrerSource,
-        Prop::UtmSource => C::UtmSource,
-        Prop::UtmMedium => C::UtmMedium,
-        Prop::UtmCampaign => C::UtmCampaign,
-        Prop::UtmTerm => C::UtmTerm,
-        Prop::UtmContent => C::UtmContent,
-        Prop::Device => C::Device,
-        Prop::Browser => C::Browser,
-        Prop::BrowserVersion => C::BrowserVersion,
-        Prop::Os => C::Os,
-        Prop::Country => C::Country,
-        _ => return None,
-    })
-}
-
-/// One filter of the conjunction a query's filter is, its verdicts kept by
-/// code when it tests a stored column: most events share their value with
-/// many others.
-struct Judge<'f> {
-    filter: &'f CompiledFilter,
-    prop: Option<Prop>,
-    /// By code: 0 not judged yet, 1 fails, 2 passes.
-    memo: Vec<u8>,
-}
-
-impl<'f> Judge<'f> {
-    fn new(filter: &'f CompiledFilter) -> Self {
-        let prop = filter
-            .single_prop()
-            .filter(|p| column_of(p).is_some())
-            .cloned();
-        Judge {
-            filter,
-            prop,
-            memo: Vec::new(),
-        }
-    }
-
-    fn passes(&mut self, seen: &Seen<'_>) -> bool {
-        let Some((column, i)) = self.prop.as_ref().and_then(|p| stored_at(p, seen)) else {
-            return self.filter.passes(seen);
-        };
-        let code = seen.day.text(column).code(i) as usize;
-        if code >= self.memo.len() {
-            self.memo.resize(code + 1, 0);
-        }
-        match self.memo[code] {
-            1 => false,
-            2 => true,
-            _ => {
-                let verdict = self.filter.passes(seen);
-                self.memo[code] = 1 + u8::from(verdict);
-                verdict
-            }
-        }
-    }
-}
-
-/// A day's groups by their codes, with the counts of each.
-#[derive(Default)]
-struct Groups {
-    /// A one-dimension key's group by its code, the common case, without
-    /// hashing: `u32::MAX` for none yet.
-    by_code: Vec<u32>,
-    index: FxHashMap<Vec<u32>, u32>,
-    keys: Vec<Vec<u32>>,
-    sums: Vec<Sums>,
-    /// Group and visitor, one number each pair.
-    visitors: FxHashSet<u64>,
-}
-
-impl Groups {
-    fn find(&mut self, key: &[u32]) -> u32 {
-        if let [code] = key {
-            let code = *code as usize;
-            if let Some(&g) = self.by_code.get(code).filter(|&&g| g != u32::MAX) {
-                return g;
-            }
-            if code >= self.by_code.len() {
-                self.by_code.resize(code + 1, u32::MAX);
-            }
-            self.by_code[code] = self.keys.len() as u32;
-        } else if let Some(&g) = self.index.get(key) {
-            return g;
-        } else {
-            self.index.insert(key.to_vec(), self.keys.len() as u32);
-        }
-        let g = self.keys.len() as u32;
-        self.keys.push(key.to_vec());
-        self.sums.push(Sums::default());
-        g
-    }
-}
-
-/// Codes for the values a dimension works out per event (a source's name,
-/// a prop, a time bucket's label).
-#[derive(Default)]
-struct Interner {
-    codes: FxHashMap<String, u32>,
-    values: Vec<String>,
-}
-
-impl Interner {
-    fn code(&mut self, value: &str) -> u32 {
-        if let Some(&code) = self.codes.get(value) {
-            return code;
-        }
-        let code = self.values.len() as u32;
-        self.codes.insert(value.to_owned(), code);
-        self.values.push(value.to_owned());
-        code
     }
 }
