@@ -75,12 +75,13 @@ pub async fn run(
     };
     let outcome = async {
         let sites = sites(db, options.site).await?;
-        // Each site's first kept day, read once for the rollup and the pruning.
+        // Each site's first kept event, read once for the rollup, the pruning
+        // and the packing.
         let mut firsts = Vec::with_capacity(sites.len());
         let mut work = Vec::new();
         for site in &sites {
-            let first = first_event_day(db, site.id, zone(site)).await?;
-            if let Some(first) = first {
+            let first = first_event(db, site.id).await?;
+            if let Some(first) = first.map(|ts| local_date(zone(site), ts)) {
                 for day in pending_days(db, site, first, options, now_ms).await? {
                     work.push((site, day));
                 }
@@ -104,20 +105,21 @@ pub async fn run(
             progress(n as u64 + 1, total);
         }
         if let Some(days) = options.retention_days {
-            for (site, first) in sites.iter().zip(firsts) {
-                if let Some(first) = first {
+            for (site, first) in sites.iter().zip(&firsts) {
+                if let Some(first) = first.map(|ts| local_date(zone(site), ts)) {
                     report.events_pruned += prune(db, site, first, days, now_ms).await?;
                 }
             }
         }
-        for site in &sites {
+        for (site, first) in sites.iter().zip(firsts) {
+            let Some(first) = first else { continue };
             let keep_from = options
                 .retention_days
                 .map(|days| day_start(zone(site), retention_start(zone(site), days, now_ms)));
             if let Some(keep_from) = keep_from {
                 pack::prune(db, site, keep_from).await?;
             }
-            let packed = pack::pack_pending(db, site, keep_from, now_ms).await?;
+            let packed = pack::pack_pending(db, site, first, keep_from, now_ms).await?;
             report.days_packed += packed.days;
             for failure in packed.failures {
                 report.failed_days += 1;
@@ -196,11 +198,8 @@ async fn pending_days(
         .collect())
 }
 
-async fn first_event_day(
-    db: &DatabaseConnection,
-    site: Uuid,
-    tz: Tz,
-) -> Result<Option<NaiveDate>, DbErr> {
+/// The site's first event's instant (Unix ms).
+async fn first_event(db: &DatabaseConnection, site: Uuid) -> Result<Option<i64>, DbErr> {
     let first: Option<Option<i64>> = event::Entity::find()
         .select_only()
         .column_as(event::Column::Ts.min(), "first")
@@ -208,7 +207,7 @@ async fn first_event_day(
         .into_tuple()
         .one(db)
         .await?;
-    Ok(first.flatten().map(|ts| local_date(tz, ts)))
+    Ok(first.flatten())
 }
 
 async fn rolled_days(

@@ -6,11 +6,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 
 use super::GRACE_MS;
 use crate::{
-    entities::{event, event_pack, site},
+    analytics::count::DAY_MS,
+    entities::{event_pack, site},
     stats::pack_day,
 };
-
-const DAY_MS: i64 = 86_400_000;
 
 /// What packing a site's days did.
 #[derive(Default)]
@@ -19,25 +18,16 @@ pub(super) struct Packed {
     pub failures: Vec<String>,
 }
 
-/// Packs `site`'s closed UTC days not yet packed, none starting before
-/// `keep_from` (the retention's first instant, when there is one).
+/// Packs `site`'s closed UTC days not yet packed from the day of its event
+/// at `first` on, none starting before `keep_from` (the retention's first instant, when there is one).
 pub(super) async fn pack_pending(
     db: &DatabaseConnection,
     site: &site::Model,
+    first: i64,
     keep_from: Option<i64>,
     now_ms: i64,
 ) -> Result<Packed, DbErr> {
     let mut out = Packed::default();
-    let first: Option<Option<i64>> = event::Entity::find()
-        .select_only()
-        .column_as(event::Column::Ts.min(), "first")
-        .filter(event::Column::SiteId.eq(site.id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let Some(first) = first.flatten() else {
-        return Ok(out);
-    };
     let mut day = first - first.rem_euclid(DAY_MS);
     if let Some(keep_from) = keep_from {
         // A day the retention cuts into is read from what is left of it.

@@ -37,7 +37,7 @@ pub(super) use time::{labels, month_start, week_start};
 pub(super) use visit::Seen;
 use visit::{Lookups, visits};
 
-const DAY_MS: i64 = 86_400_000;
+use crate::analytics::count::DAY_MS;
 /// Days fetched at once.
 const AHEAD: usize = 2;
 
