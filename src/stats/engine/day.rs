@@ -140,13 +140,16 @@ impl Day {
         self.pick(&keep)
     }
 
-    /// The events grouped by visit, each visit's in time order, visits in
-    /// the order of their first event: how a pack keeps them, so counting
-    /// finds a visit's events side by side.
-    pub fn by_visit(self) -> Day {
+    /// The events grouped by visitor and each visitor's by visit, a visit's
+    /// in time order, and the visits numbered again in that order: how a
+    /// pack keeps them, so counting finds a visit's events side by side and
+    /// a visitor's visits one after another.
+    pub fn by_visitor(self) -> Day {
         let mut order: Vec<usize> = (0..self.len()).collect();
-        order.sort_by_key(|&i| self.visit[i]);
-        self.pick(&order)
+        order.sort_by_key(|&i| (self.visitor[i], self.visit[i]));
+        let mut day = self.pick(&order);
+        (day.visit, day.visits) = dense(&day.visit);
+        day
     }
 
     /// The events at `keep`, in that order.
@@ -201,8 +204,8 @@ impl Coder {
 }
 
 /// Dense numbers for visitor or visit ids, in order of first appearance.
-pub(super) fn dense(ids: &[i64]) -> (Vec<u32>, u32) {
-    let mut seen: FxHashMap<i64, u32> = FxHashMap::default();
+pub(super) fn dense<T: Copy + Eq + std::hash::Hash>(ids: &[T]) -> (Vec<u32>, u32) {
+    let mut seen: FxHashMap<T, u32> = FxHashMap::default();
     let codes = ids
         .iter()
         .map(|id| {

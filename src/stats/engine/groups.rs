@@ -2,7 +2,7 @@
 //! of values worked out per event, a filter's verdicts kept per code, and
 //! the groups themselves, joined into the range's table by their values.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::{Seen, Sums, Table};
 use crate::stats::matcher::CompiledFilter;
@@ -109,16 +109,20 @@ pub(super) struct Groups {
     index: FxHashMap<Vec<u32>, u32>,
     pub keys: Vec<Vec<u32>>,
     pub sums: Vec<Sums>,
-    /// Group and visitor, one number each pair.
-    pub visitors: FxHashSet<u64>,
+    /// Per group, the visitor it last counted. Counting meets each
+    /// visitor's events side by side (`Visits::by_visitor`), so a group
+    /// counts a visitor once by comparing with the last one: no set.
+    last_visitor: Vec<u32>,
 }
 
 impl Groups {
-    /// Groups for a day of `events`, its visitor set sized once.
-    pub fn for_events(events: usize) -> Self {
-        Groups {
-            visitors: FxHashSet::with_capacity_and_hasher(events, Default::default()),
-            ..Groups::default()
+    /// Counts `visitor` for group `g` unless it was the last one counted.
+    #[inline]
+    pub fn count_visitor(&mut self, g: u32, visitor: u32) {
+        let last = &mut self.last_visitor[g as usize];
+        if *last != visitor {
+            *last = visitor;
+            self.sums[g as usize].visitors += 1;
         }
     }
 
@@ -140,6 +144,7 @@ impl Groups {
         let g = self.keys.len() as u32;
         self.keys.push(key.to_vec());
         self.sums.push(Sums::default());
+        self.last_visitor.push(u32::MAX);
         g
     }
 }

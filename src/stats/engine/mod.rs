@@ -143,7 +143,7 @@ impl Counting {
         table: &mut Table,
         index: &mut FxHashMap<Vec<String>, usize>,
     ) {
-        let mut groups = Groups::for_events(day.len());
+        let mut groups = Groups::default();
         // One dimension read from a stored column: its code is the key.
         let single = match self.query.dimensions.as_slice() {
             [Dimension::Prop(prop)] if prop != &Prop::Goal && column_of(prop).is_some() => {
@@ -160,6 +160,15 @@ impl Counting {
         let mut recent = Recent::default();
         let mut keys: Vec<Vec<u32>> = vec![Vec::new()];
         let mut visit_groups: Vec<u32> = Vec::new();
+        // The groups of the event at hand. When every dimension (if any)
+        // is a visit's own value, a visit's events all fall in its first
+        // one's.
+        let mut event_groups: Vec<u32> = Vec::new();
+        let per_visit = self
+            .query
+            .dimensions
+            .iter()
+            .all(|d| matches!(d, Dimension::Prop(p) if !p.is_event()));
         // Visits are grouped only when a metric counts them.
         let visit_metrics = self.query.metrics.iter().any(|m| m.is_session());
         let by_entry = self.query.dimensions.contains(&Dimension::Prop(Prop::Page));
@@ -180,7 +189,8 @@ impl Counting {
             };
             gate.iter_mut().all(|f| f.passes(&opening))
         });
-        for (v, visit) in visits.list.iter().enumerate() {
+        for v in visits.by_visitor(day) {
+            let visit = &visits.list[v];
             let opening = Seen {
                 day,
                 i: visit.first,
@@ -196,13 +206,15 @@ impl Counting {
                     continue;
                 }
                 let ts = seen.ts();
+                let opens = first_passing.is_none();
                 let visit_ts = *first_passing.get_or_insert(ts);
-                let n = self.keys_for(single, &seen, ts, &mut recent, &mut coders, &mut keys);
-                for key in &keys[..n] {
-                    let g = groups.find(key);
-                    groups
-                        .visitors
-                        .insert(u64::from(g) << 32 | u64::from(day.visitor[seen.i]));
+                if opens || !per_visit {
+                    let n = self.keys_for(single, &seen, ts, &mut recent, &mut coders, &mut keys);
+                    event_groups.clear();
+                    event_groups.extend(keys[..n].iter().map(|key| groups.find(key)));
+                }
+                for &g in &event_groups {
+                    groups.count_visitor(g, day.visitor[seen.i]);
                     let sums = &mut groups.sums[g as usize];
                     sums.events += 1;
                     if day.is_pageview(seen.i) {
@@ -232,6 +244,12 @@ impl Counting {
                     }
                 }
                 if !visit_metrics {
+                    continue;
+                }
+                if per_visit {
+                    if opens {
+                        visit_groups.extend_from_slice(&event_groups);
+                    }
                     continue;
                 }
                 // A visit counts once per group it reached; on a time
@@ -264,9 +282,6 @@ impl Counting {
                 sums.duration_ms += visit.duration_ms;
                 sums.visit_pageviews += visit.pageviews;
             }
-        }
-        for key in groups.visitors.iter().map(|k| (k >> 32) as usize) {
-            groups.sums[key].visitors += 1;
         }
         // The day's groups join the range's by their values.
         for (codes, sums) in groups.keys.iter().zip(groups.sums) {

@@ -51,7 +51,7 @@ pub async fn pack_day<C: ConnectionTrait>(db: &C, site: Uuid, day: i64) -> Resul
     let columns = columns();
     let events = fetch(db, site, (day, day + DAY_MS), &columns, Vec::new())
         .await?
-        .by_visit();
+        .by_visitor();
     let rows: Vec<event_pack::ActiveModel> = columns
         .iter()
         .map(|&column| event_pack::ActiveModel {

@@ -201,6 +201,31 @@ impl Visits {
         let direct = self.order.is_empty();
         (from as usize..to as usize).map(move |k| if direct { k } else { self.order[k] as usize })
     }
+
+    /// The kept visits (indices into `list`) with each visitor's side by
+    /// side, which is what lets a group count a visitor by comparing it with
+    /// the last one it counted: `list`'s own order when the day keeps a
+    /// visitor's visits together (a pack), else sorted by visitor.
+    pub fn by_visitor(&self, day: &Day) -> Vec<usize> {
+        let visitors: Vec<u32> = self.list.iter().map(|v| day.visitor[v.first]).collect();
+        if visitors.is_sorted() {
+            return (0..visitors.len()).collect();
+        }
+        let size = visitors.iter().max().map_or(0, |&m| m as usize + 1);
+        let mut next = vec![0u32; size + 1];
+        for &visitor in &visitors {
+            next[visitor as usize + 1] += 1;
+        }
+        for k in 0..size {
+            next[k + 1] += next[k];
+        }
+        let mut order = vec![0usize; visitors.len()];
+        for (v, &visitor) in visitors.iter().enumerate() {
+            order[next[visitor as usize] as usize] = v;
+            next[visitor as usize] += 1;
+        }
+        order
+    }
 }
 
 /// Groups the day's events into visits, keeping those `keep` accepts: one
