@@ -227,3 +227,44 @@ async fn post_form(app: &axum::Router, path: &str, cookie: &str, body: &str) -> 
     }
     send(app, Method::POST, path, &headers, Some(body)).await
 }
+
+/// Every render of the dashboard ends, its numbers or its error alike: the
+/// page reads its one resource in one boundary, since a resource read by two
+/// can leave one of them waiting for good now and then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_render_of_the_dashboard_ends() {
+    let t = TestDb::sqlite().await;
+    let app = app(&t);
+    let cookie = sign_up(&app, "ada@example.com").await;
+    let site = create_site(&app, &cookie, "Shop", "shop.example").await;
+    let id = site["id"].as_str().unwrap().to_owned();
+    insert_pageview(
+        &t.db,
+        id.parse().unwrap(),
+        Utc::now().timestamp_millis(),
+        "/",
+    )
+    .await;
+    for round in 0..10 {
+        let renders = (0..20).map(|i| {
+            let (app, cookie) = (app.clone(), cookie.clone());
+            let period = if i % 2 == 0 { "today" } else { "fortnight" };
+            let uri = format!("/sites/{id}?period={period}");
+            tokio::spawn(async move {
+                let wait = std::time::Duration::from_secs(20);
+                let reply = tokio::time::timeout(wait, get_as(&app, &uri, &cookie)).await;
+                (period, reply.map(|r| r.status))
+            })
+        });
+        for render in futures::future::join_all(renders).await {
+            let (period, status) = render.unwrap();
+            let expected = if period == "today" {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            assert_eq!(status, Ok(expected), "round {round}, period {period}");
+        }
+    }
+    t.teardown().await;
+}
