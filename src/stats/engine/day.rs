@@ -96,12 +96,13 @@ pub(crate) struct Day {
 }
 
 impl Day {
+    /// Every read carries visits (times may be left out).
     pub fn len(&self) -> usize {
-        self.ts.len()
+        self.visit.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ts.is_empty()
+        self.visit.is_empty()
     }
 
     pub fn text(&self, column: event::Column) -> &Text {

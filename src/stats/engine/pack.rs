@@ -112,6 +112,9 @@ pub(super) async fn read<C: ConnectionTrait>(
     if lengths.iter().any(|&n| n != out.len()) {
         return Err(corrupt(day, "ts", "columns of different lengths"));
     }
+    if (from, to) == (day, day + DAY_MS) {
+        return Ok(Some(out));
+    }
     Ok(Some(out.within(from, to)))
 }
 
@@ -204,9 +207,11 @@ fn decode(day: &mut Day, column: event::Column, data: &[u8]) -> Result<usize, &'
     match (kind, column) {
         (TS, C::Ts) => {
             let start = i64::from_le_bytes(r.take(8)?.try_into().map_err(|_| "short")?);
-            day.ts = (0..rows)
-                .map(|_| r.u32().map(|o| start + i64::from(o)))
-                .collect::<Result<_, _>>()?;
+            let offsets = r.take(rows.checked_mul(4).ok_or("too long")?)?;
+            day.ts = offsets
+                .chunks_exact(4)
+                .map(|o| start + i64::from(u32::from_le_bytes([o[0], o[1], o[2], o[3]])))
+                .collect();
         }
         (DENSE, C::VisitorId | C::VisitId) => {
             let distinct = r.u32()?;

@@ -107,8 +107,10 @@ impl<'a> Seen<'a> {
         Seen { i, ..*self }
     }
 
+    /// The event's time; 0 when the day was read without times, which only
+    /// a question that counts no time does (`times_needed`).
     pub fn ts(&self) -> i64 {
-        self.day.ts[self.i]
+        self.day.ts.get(self.i).copied().unwrap_or(0)
     }
 
     pub fn props(&self) -> Option<&'a FxHashMap<String, String>> {
@@ -281,7 +283,9 @@ pub(super) fn visits(day: &Day, mut keep: impl FnMut(&Visit) -> bool) -> Visits 
         }
         visit.bounce = interactions[v] == 1;
         if keep(&visit) {
-            visit.duration_ms = day.ts[last[v]] - day.ts[visit.first];
+            if let (Some(end), Some(start)) = (day.ts.get(last[v]), day.ts.get(visit.first)) {
+                visit.duration_ms = end - start;
+            }
             place[v] = kept.len() as u32;
             kept.push(visit);
         }
@@ -323,6 +327,18 @@ pub(super) fn visits(day: &Day, mut keep: impl FnMut(&Visit) -> bool) -> Visits 
         spans: starts.windows(2).map(|w| (w[0], w[1])).collect(),
         order,
     }
+}
+
+/// Whether counting the query reads events' times: a time dimension buckets
+/// by them and a visit's duration is made of them. Otherwise a whole day
+/// needs none (a window cut out of a day does, to be cut).
+pub(super) fn times_needed(query: &super::Query) -> bool {
+    use super::super::query::{Dimension, Metric};
+    query
+        .dimensions
+        .iter()
+        .any(|d| matches!(d, Dimension::Time(_)))
+        || query.metrics.contains(&Metric::VisitDuration)
 }
 
 /// The columns a query reads; the others are selected as constants, so no
