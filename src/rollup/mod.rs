@@ -11,8 +11,8 @@ mod pack;
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -127,12 +127,31 @@ pub async fn run(
                 report.last_failure = Some(failure);
             }
         }
+        if report.days + report.days_packed > 0 {
+            refresh_statistics(db).await;
+        }
         Ok::<_, DbErr>(())
     }
     .await;
     report.duration_ms = started.elapsed().as_millis() as i64;
     record(db, trigger, &report, outcome.as_ref().err()).await?;
     outcome.map(|()| report)
+}
+
+/// Tells PostgreSQL's planner what the tables a run filled now hold. Until
+/// it knows, it takes a site's rollup rows for a handful and reads a
+/// one-filter question's range day by day through every slice instead of
+/// finding the slice by its index (25 ms instead of under 1 ms over 90
+/// days); autovacuum catches up in time, or never where it is off. A failure
+/// costs only speed, so it is logged and the run goes on.
+async fn refresh_statistics(db: &DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let sql = "ANALYZE rollup_days, rollup_values, rollup_slices, event_packs";
+    if let Err(error) = db.execute_unprepared(sql).await {
+        tracing::warn!(%error, "statistics of the rollup tables not refreshed");
+    }
 }
 
 /// The latest run, for `/health`.
