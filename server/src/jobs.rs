@@ -5,7 +5,7 @@
 //! replica schedules its own ticks; the rollup itself makes sure a site-day is
 //! rolled up once (`pagepulse_core::rollup`).
 
-use std::str::FromStr;
+use std::{str::FromStr, time::Duration};
 
 use apalis::prelude::*;
 use apalis_cron::{CronScheduler, Tick};
@@ -18,6 +18,12 @@ use sea_orm::DbBackend;
 /// Seconds first: at 15 minutes past every hour.
 pub const SCHEDULE: &str = "0 15 * * * *";
 const WORKER: &str = "pagepulse-rollup";
+/// How long a worker that stopped waits before it starts again. A worker
+/// stops when its name is still registered: on SQLite by a process that ran
+/// until less than apalis's 30 s heartbeat ago (a restart), on PostgreSQL
+/// by a live replica, whose worker this one then takes over from once that
+/// replica is gone. It also stops when its storage fails to answer.
+pub const RETRY: Duration = Duration::from_secs(45);
 
 #[derive(Clone)]
 struct Job {
@@ -50,17 +56,20 @@ async fn rollup_tick(_tick: Tick, job: Data<Job>) -> Result<(), BoxDynError> {
     }
 }
 
-/// Sets up apalis's tables and starts the cron worker in the background.
+/// Sets up apalis's tables and starts the cron worker in the background,
+/// and again whenever it stops.
 pub async fn start(
     db: DatabaseConnection,
     retention_days: Option<u32>,
 ) -> Result<tokio::task::JoinHandle<()>, String> {
-    start_on(SCHEDULE, db, retention_days).await
+    start_on(SCHEDULE, RETRY, db, retention_days).await
 }
 
-/// `start` on another schedule (six fields, seconds first).
+/// `start` on another schedule (six fields, seconds first) and another wait
+/// before a stopped worker starts again.
 pub async fn start_on(
     schedule: &str,
+    retry: Duration,
     db: DatabaseConnection,
     retention_days: Option<u32>,
 ) -> Result<tokio::task::JoinHandle<()>, String> {
@@ -74,16 +83,22 @@ pub async fn start_on(
     // The two storages are different types behind the same builder calls.
     macro_rules! spawn_worker {
         ($storage:expr) => {{
-            let worker = WorkerBuilder::new(WORKER)
-                .backend(cron.pipe_to($storage))
-                // One run at a time: a tick that comes while a long run
-                // (a catch-up) is busy waits for it, rather than splitting its days.
-                .concurrency(1)
-                .data(job)
-                .build(rollup_tick);
             tokio::spawn(async move {
-                if let Err(error) = worker.run().await {
-                    tracing::error!(%error, "rollup worker stopped");
+                loop {
+                    let worker = WorkerBuilder::new(WORKER)
+                        .backend(cron.clone().pipe_to($storage))
+                        // One run at a time: a tick that comes while a long run
+                        // (a catch-up) is busy waits for it, rather than splitting its days.
+                        .concurrency(1)
+                        .data(job.clone())
+                        .build(rollup_tick);
+                    match worker.run().await {
+                        Ok(()) => break,
+                        Err(error) => {
+                            tracing::warn!(%error, retry_secs = retry.as_secs(), "rollup worker stopped; it starts again");
+                            tokio::time::sleep(retry).await;
+                        }
+                    }
                 }
             })
         }};

@@ -161,7 +161,7 @@ async fn the_command_reports_progress_and_health_shows_the_last_run() {
 async fn the_cron_worker_runs_the_rollup_through_apalis_storage() {
     for t in TestDb::all().await {
         seeded(&t, 3).await;
-        let worker = server::jobs::start_on("* * * * * *", t.db.clone(), None)
+        let worker = server::jobs::start_on("* * * * * *", server::jobs::RETRY, t.db.clone(), None)
             .await
             .unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -185,4 +185,47 @@ async fn the_cron_worker_runs_the_rollup_through_apalis_storage() {
         assert_eq!(rolled, closed(3));
         t.teardown().await;
     }
+}
+
+/// A process that starts while its predecessor's worker is still registered
+/// (a restart within apalis's heartbeat) gets its rollups all the same: its
+/// worker starts again until the old registration has lapsed.
+#[tokio::test]
+async fn a_worker_started_over_a_fresh_registration_runs_once_it_lapses() {
+    let t = TestDb::sqlite().await;
+    seeded(&t, 2).await;
+    let every_second = "* * * * * *";
+    let retry = std::time::Duration::from_secs(2);
+    let ran_since = |since: i64| {
+        let db = t.db.clone();
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(75);
+            loop {
+                let runs = rollup_run::Entity::find().all(&db).await.unwrap();
+                if runs
+                    .iter()
+                    .any(|r| r.trigger == "cron" && r.started_at > since)
+                {
+                    return true;
+                }
+                if std::time::Instant::now() > deadline {
+                    return false;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+        }
+    };
+    let before = server::jobs::start_on(every_second, retry, t.db.clone(), None)
+        .await
+        .unwrap();
+    assert!(ran_since(0).await, "the first worker ran");
+    // The process dies: its worker's registration stays fresh for a while.
+    before.abort();
+    let restarted = chrono::Utc::now().timestamp_millis();
+    let after = server::jobs::start_on(every_second, retry, t.db.clone(), None)
+        .await
+        .unwrap();
+    assert!(ran_since(restarted).await, "the restarted worker ran");
+    after.abort();
+    t.teardown().await;
 }
