@@ -230,103 +230,98 @@ impl Visits {
     }
 }
 
-/// Groups the day's events into visits, keeping those `keep` accepts: one
-/// pass works out every visit's summary, a counting sort then lists the
-/// kept visits' events (visit numbers are dense in order of first
-/// appearance, so both orders hold).
+/// Groups the day's events into visits, keeping those `keep` accepts. A
+/// visit's events stand side by side in a pack; a raw day's are put so by a
+/// counting sort (visit numbers are dense in order of first appearance, so
+/// visits stay in that order and each one's events in time order). Each
+/// visit is summarised as its stretch is walked.
 pub(super) fn visits(day: &Day, mut keep: impl FnMut(&Visit) -> bool) -> Visits {
-    const UNSET: usize = usize::MAX;
-    let n = day.visits as usize;
-    let mut list: Vec<Visit> = (0..n)
-        .map(|_| Visit {
-            first: UNSET,
-            entry: UNSET,
-            exit: UNSET,
-            pageviews: 0,
-            bounce: false,
-            duration_ms: 0,
-        })
-        .collect();
-    let mut last = vec![0usize; n];
-    let mut interactions = vec![0u32; n];
+    let order = if day.visit.is_sorted() {
+        Vec::new()
+    } else {
+        sorted_by_visit(day)
+    };
+    let at = |k: usize| {
+        if order.is_empty() {
+            k
+        } else {
+            order[k] as usize
+        }
+    };
+    let n = day.len();
+    let (mut list, mut spans) = (Vec::new(), Vec::new());
+    let mut from = 0;
+    while from < n {
+        let code = day.visit[at(from)];
+        let mut to = from + 1;
+        while to < n && day.visit[at(to)] == code {
+            to += 1;
+        }
+        let visit = summarise(day, (from..to).map(at));
+        if keep(&visit) {
+            list.push(visit);
+            spans.push((from as u32, to as u32));
+        }
+        from = to;
+    }
+    Visits { list, spans, order }
+}
+
+/// The day's events ordered by visit, each visit's in time order.
+fn sorted_by_visit(day: &Day) -> Vec<u32> {
+    let mut next = vec![0u32; day.visits as usize + 1];
+    for &v in &day.visit {
+        next[v as usize + 1] += 1;
+    }
+    for k in 0..day.visits as usize {
+        next[k + 1] += next[k];
+    }
+    let mut order = vec![0u32; day.len()];
     for (i, &v) in day.visit.iter().enumerate() {
-        let v = v as usize;
-        let visit = &mut list[v];
+        order[next[v as usize] as usize] = i as u32;
+        next[v as usize] += 1;
+    }
+    order
+}
+
+/// What Plausible reads of a visit, from its events in time order (at least
+/// one). A visit without a pageview enters and exits on its first and last
+/// event; a bounce is a visit of one interaction.
+fn summarise(day: &Day, events: impl Iterator<Item = usize>) -> Visit {
+    const UNSET: usize = usize::MAX;
+    let mut visit = Visit {
+        first: UNSET,
+        entry: UNSET,
+        exit: UNSET,
+        pageviews: 0,
+        bounce: false,
+        duration_ms: 0,
+    };
+    let (mut last, mut interactions) = (0, 0u32);
+    for i in events {
         if visit.first == UNSET {
             visit.first = i;
         }
-        last[v] = i;
+        last = i;
         if day.is_pageview(i) {
             if visit.entry == UNSET {
                 visit.entry = i;
             }
             visit.exit = i;
             visit.pageviews += 1;
-            interactions[v] += 1;
+            interactions += 1;
         } else if day.interactive.get(i).copied().unwrap_or(true) {
-            interactions[v] += 1;
+            interactions += 1;
         }
     }
-    // Where each kept visit stands in the kept list.
-    let mut place = vec![u32::MAX; n];
-    let mut kept = Vec::new();
-    let mut first = vec![UNSET; n];
-    for (v, mut visit) in list.into_iter().enumerate() {
-        // A window cut out of a stored day may have left a visit empty.
-        if visit.first == UNSET {
-            continue;
-        }
-        first[v] = visit.first;
-        if visit.entry == UNSET {
-            visit.entry = visit.first;
-            visit.exit = last[v];
-        }
-        visit.bounce = interactions[v] == 1;
-        if keep(&visit) {
-            if let (Some(end), Some(start)) = (day.ts.get(last[v]), day.ts.get(visit.first)) {
-                visit.duration_ms = end - start;
-            }
-            place[v] = kept.len() as u32;
-            kept.push(visit);
-        }
+    if visit.entry == UNSET {
+        (visit.entry, visit.exit) = (visit.first, last);
     }
-    if day.visit.is_sorted() {
-        // Grouped by visit already: each visit is the stretch from its first
-        // event to its last.
-        let spans = (0..n)
-            .filter(|&v| place[v] != u32::MAX)
-            .map(|v| (first[v] as u32, last[v] as u32 + 1))
-            .collect();
-        return Visits {
-            list: kept,
-            spans,
-            order: Vec::new(),
-        };
+    visit.bounce = interactions == 1;
+    if let (Some(end), Some(start)) = (day.ts.get(last), day.ts.get(visit.first)) {
+        visit.duration_ms = end - start;
     }
-    let mut starts = vec![0u32; kept.len() + 1];
-    for &v in &day.visit {
-        let p = place[v as usize];
-        if p != u32::MAX {
-            starts[p as usize + 1] += 1;
-        }
-    }
-    for p in 0..kept.len() {
-        starts[p + 1] += starts[p];
-    }
-    let mut next = starts.clone();
-    let mut order = vec![0u32; starts[kept.len()] as usize];
-    for (i, &v) in day.visit.iter().enumerate() {
-        let p = place[v as usize];
-        if p != u32::MAX {
-            order[next[p as usize] as usize] = i as u32;
-            next[p as usize] += 1;
-        }
-    }
-    Visits {
-        list: kept,
-        spans: starts.windows(2).map(|w| (w[0], w[1])).collect(),
-        order,
-    }
+    visit
 }
 
 /// Whether counting the query reads events' times: a time dimension buckets
