@@ -64,7 +64,8 @@ impl<'a> Reader<'a> {
                 .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                 .collect(),
         };
-        if codes.iter().any(|&c| c >= distinct) {
+        // A maximum, not a search that stops early: it runs as vector code.
+        if codes.iter().copied().max().is_some_and(|c| c >= distinct) {
             return Err("a code past its dictionary");
         }
         Ok(codes)
