@@ -1,9 +1,11 @@
 //! The rollup job on apalis: a cron schedule, hourly at minute 15 (so each UTC
 //! day's first run is at 00:15), whose ticks are stored as tasks in the
 //! application database (apalis-sqlite or apalis-postgres) before a worker runs
-//! them; a tick whose run was cut short by a restart is picked up again. Each
-//! replica schedules its own ticks; the rollup itself makes sure a site-day is
-//! rolled up once (`pagepulse_core::rollup`).
+//! them; a tick whose run was cut short by a restart is picked up again. The
+//! worker's name is registered in the storage, so one process at a time runs
+//! it; a process whose worker cannot start tries again every `RETRY`, and so
+//! takes over when the other is gone. The rollup itself makes sure a site-day
+//! is rolled up once (`pagepulse_core::rollup`).
 
 use std::{str::FromStr, time::Duration};
 
@@ -92,13 +94,19 @@ pub async fn start_on(
                         .concurrency(1)
                         .data(job.clone())
                         .build(rollup_tick);
-                    match worker.run().await {
+                    let started = std::time::Instant::now();
+                    let error = match worker.run().await {
                         Ok(()) => break,
-                        Err(error) => {
-                            tracing::warn!(%error, retry_secs = retry.as_secs(), "rollup worker stopped; it starts again");
-                            tokio::time::sleep(retry).await;
-                        }
+                        Err(error) => error,
+                    };
+                    // A worker that ran a while and stopped is news; one that
+                    // could not start while another holds its name, not.
+                    if started.elapsed() > retry {
+                        tracing::warn!(%error, "rollup worker stopped; it starts again");
+                    } else {
+                        tracing::info!(%error, "rollup worker not started; it tries again");
                     }
+                    tokio::time::sleep(retry).await;
                 }
             })
         }};
