@@ -16,20 +16,32 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 
+use std::sync::OnceLock;
+
 use app::{App, shell};
 use axum::{
     Router, middleware,
     routing::{get, post, put},
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
 pub use state::AppState;
 
+/// The pages' routes, worked out once per process. Working them out runs the
+/// app with resource loading switched off for the whole process (leptos'
+/// `SuppressResourceLoad`), and a resource first polled meanwhile never
+/// loads: a page rendered then by another router of the same process (tests
+/// build one each, in parallel) would wait for good.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface, without a socket, so tests can drive it with `oneshot`.
 pub fn router(state: AppState) -> Router {
-    let pages = generate_route_list(App);
+    let pages = page_routes();
     let context = {
         let (auth, reports) = (state.auth.clone(), state.reports.clone());
         move || {

@@ -69,13 +69,9 @@ fn Dashboard(shared: bool) -> impl IntoView {
             }
         });
     }
-    // The chart lives outside the transition so its ECharts instance
-    // survives new data; flex order puts it between the summary and the
-    // tables. It is fed from an effect (browser only): reading the resource
+    // The chart lives outside the transitions so its ECharts instance survives
+    // new data. It is fed from an effect (browser only): reading the resource
     // here would subscribe an enclosing Suspense to it and re-create the page.
-    // One transition reads the resource: a resource read by two suspense
-    // boundaries can leave one of them unresolved now and then, and the
-    // page's response never ends.
     let points = RwSignal::new(None);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -90,18 +86,11 @@ fn Dashboard(shared: bool) -> impl IntoView {
         }
     });
     view! {
-        <main class="mx-auto flex max-w-6xl flex-col gap-6 px-6 py-8">
+        <main class="mx-auto max-w-6xl space-y-6 px-6 py-8">
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(d) => {
-                            let breakdowns = d.has_events.then(|| d.clone());
-                            view! {
-                                <Overview d shared realtime />
-                                {breakdowns.map(|d| view! { <Breakdowns d /> })}
-                            }
-                                .into_any()
-                        }
+                        Ok(d) => view! { <Overview d shared realtime /> }.into_any(),
                         Err(AppError::Unauthorized) => {
                             view! { <Redirect path="/login" /> }.into_any()
                         }
@@ -110,11 +99,17 @@ fn Dashboard(shared: bool) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <div class=move || {
-                if points.with(Option::is_some) { "order-1" } else { "order-1 hidden" }
-            }>
+            <div class=move || if points.with(Option::is_some) { "" } else { "hidden" }>
                 <VisitorsChart points=points.into() />
             </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) if d.has_events => view! { <Breakdowns d /> }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
         </main>
     }
 }
@@ -234,7 +229,7 @@ fn Breakdowns(d: Data) -> impl IntoView {
         (format!("Properties of {event}"), rows.collect::<Vec<_>>())
     });
     view! {
-        <div class="order-2 grid gap-4 md:grid-cols-2 lg:grid-cols-3">
+        <div class="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
             {tables
                 .into_iter()
                 .map(|(title, param, rows)| {
@@ -283,13 +278,11 @@ fn NotFound() -> impl IntoView {
 fn BadQuery(message: String) -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     view! {
-        <div class="space-y-2">
-            <p class="rounded-md bg-rose-50 p-4 text-rose-800" data-testid="dashboard-error">
-                {message}
-            </p>
-            <a href=path class="text-indigo-600 hover:underline">
-                "Show the last 30 days"
-            </a>
-        </div>
+        <p class="rounded-md bg-rose-50 p-4 text-rose-800" data-testid="dashboard-error">
+            {message}
+        </p>
+        <a href=path class="text-indigo-600 hover:underline">
+            "Show the last 30 days"
+        </a>
     }
 }
