@@ -11,6 +11,17 @@ use pagepulse_core::testing::{TestDb, insert_pageview};
 
 const HTML: (&str, &str) = ("accept", "text/html");
 
+/// A signed-up owner's cookie and the id of their site, which has one
+/// pageview now.
+async fn owner_with_a_pageview(t: &TestDb, app: &axum::Router) -> (String, String) {
+    let cookie = sign_up(app, "ada@example.com").await;
+    let site = create_site(app, &cookie, "Shop", "shop.example").await;
+    let id = site["id"].as_str().unwrap().to_owned();
+    let now = Utc::now().timestamp_millis();
+    insert_pageview(&t.db, id.parse().unwrap(), now, "/").await;
+    (cookie, id)
+}
+
 /// The text of a summary card's value, as rendered.
 fn card_value<'a>(body: &'a str, card: &str) -> &'a str {
     let card = body
@@ -117,16 +128,8 @@ async fn custom_events_and_the_selected_event_s_properties_are_rendered() {
 async fn the_share_page_is_readable_signed_out_only_while_public() {
     let t = TestDb::sqlite().await;
     let app = app(&t);
-    let cookie = sign_up(&app, "ada@example.com").await;
-    let site = create_site(&app, &cookie, "Shop", "shop.example").await;
-    let id = site["id"].as_str().unwrap();
-    insert_pageview(
-        &t.db,
-        id.parse().unwrap(),
-        Utc::now().timestamp_millis(),
-        "/",
-    )
-    .await;
+    let (cookie, id) = owner_with_a_pageview(&t, &app).await;
+    let id = id.as_str();
 
     let private = send(&app, Method::GET, &format!("/share/{id}"), &[HTML], None).await;
     assert_eq!(private.status, StatusCode::NOT_FOUND);
@@ -236,16 +239,7 @@ async fn post_form(app: &axum::Router, path: &str, cookie: &str, body: &str) -> 
 async fn every_render_of_the_dashboard_ends() {
     let t = TestDb::sqlite().await;
     let app = app(&t);
-    let cookie = sign_up(&app, "ada@example.com").await;
-    let site = create_site(&app, &cookie, "Shop", "shop.example").await;
-    let id = site["id"].as_str().unwrap().to_owned();
-    insert_pageview(
-        &t.db,
-        id.parse().unwrap(),
-        Utc::now().timestamp_millis(),
-        "/",
-    )
-    .await;
+    let (cookie, id) = owner_with_a_pageview(&t, &app).await;
     for round in 0..10 {
         let renders: Vec<_> = (0..20)
             .map(|i| {

@@ -199,6 +199,7 @@ impl Counting {
             gate.iter_mut().all(|f| f.passes(&opening))
         });
         for v in visits.by_visitor(day) {
+            let v = v as usize;
             let visit = &visits.list[v];
             let opening = Seen {
                 day,

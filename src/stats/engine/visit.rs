@@ -208,25 +208,13 @@ impl Visits {
     /// side, which is what lets a group count a visitor by comparing it with
     /// the last one it counted: `list`'s own order when the day keeps a
     /// visitor's visits together (a pack), else sorted by visitor.
-    pub fn by_visitor(&self, day: &Day) -> Vec<usize> {
+    pub fn by_visitor(&self, day: &Day) -> Vec<u32> {
         let visitors: Vec<u32> = self.list.iter().map(|v| day.visitor[v.first]).collect();
         if visitors.is_sorted() {
-            return (0..visitors.len()).collect();
+            return (0..visitors.len() as u32).collect();
         }
-        let size = visitors.iter().max().map_or(0, |&m| m as usize + 1);
-        let mut next = vec![0u32; size + 1];
-        for &visitor in &visitors {
-            next[visitor as usize + 1] += 1;
-        }
-        for k in 0..size {
-            next[k + 1] += next[k];
-        }
-        let mut order = vec![0usize; visitors.len()];
-        for (v, &visitor) in visitors.iter().enumerate() {
-            order[next[visitor as usize] as usize] = v;
-            next[visitor as usize] += 1;
-        }
-        order
+        let size = visitors.iter().max().map_or(0, |&m| m + 1);
+        counting_order(&visitors, size)
     }
 }
 
@@ -239,7 +227,7 @@ pub(super) fn visits(day: &Day, mut keep: impl FnMut(&Visit) -> bool) -> Visits 
     let order = if day.visit.is_sorted() {
         Vec::new()
     } else {
-        sorted_by_visit(day)
+        counting_order(&day.visit, day.visits)
     };
     let at = |k: usize| {
         if order.is_empty() {
@@ -267,19 +255,20 @@ pub(super) fn visits(day: &Day, mut keep: impl FnMut(&Visit) -> bool) -> Visits 
     Visits { list, spans, order }
 }
 
-/// The day's events ordered by visit, each visit's in time order.
-fn sorted_by_visit(day: &Day) -> Vec<u32> {
-    let mut next = vec![0u32; day.visits as usize + 1];
-    for &v in &day.visit {
-        next[v as usize + 1] += 1;
+/// The places of `keys` (each below `size`) ordered by key, a key's places
+/// in their own order: a counting sort.
+fn counting_order(keys: &[u32], size: u32) -> Vec<u32> {
+    let mut next = vec![0u32; size as usize + 1];
+    for &key in keys {
+        next[key as usize + 1] += 1;
     }
-    for k in 0..day.visits as usize {
+    for k in 0..size as usize {
         next[k + 1] += next[k];
     }
-    let mut order = vec![0u32; day.len()];
-    for (i, &v) in day.visit.iter().enumerate() {
-        order[next[v as usize] as usize] = i as u32;
-        next[v as usize] += 1;
+    let mut order = vec![0u32; keys.len()];
+    for (place, &key) in keys.iter().enumerate() {
+        order[next[key as usize] as usize] = place as u32;
+        next[key as usize] += 1;
     }
     order
 }
