@@ -23,6 +23,8 @@ pub mod auth;
 #[cfg(feature = "db")]
 pub mod chunked;
 #[cfg(feature = "db")]
+pub mod dashboard;
+#[cfg(feature = "db")]
 pub mod db;
 #[cfg(feature = "db")]
 pub mod entities;
@@ -73,6 +75,7 @@ macro_rules! classified_into {
             $crate::api_keys::ApiKeyError,
             $crate::analytics::QueryError,
             $crate::analytics::ReportError,
+            $crate::dashboard::DashboardError,
             $crate::auth::AuthError,
             $crate::goals::GoalError,
             $crate::sites::SiteError,

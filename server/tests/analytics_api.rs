@@ -44,8 +44,17 @@ async fn the_owner_reads_every_widget_in_the_documented_shape() {
         }
         assert_eq!(r["summary"]["pageviews"], 1);
         assert_eq!(r["summary"]["bounce_rate"], 100.0);
-        assert_eq!(r["timeseries"][0]["date"], today);
-        assert_eq!(r["timeseries"][0]["pageviews"], 1);
+        // One day is graphed by the hour.
+        assert_eq!(r["interval"], "hour");
+        assert_eq!(r["timeseries"].as_array().unwrap().len(), 24);
+        assert_eq!(r["timeseries"][0]["date"], format!("{today} 00:00"));
+        let hourly: u64 = r["timeseries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["pageviews"].as_u64().unwrap())
+            .sum();
+        assert_eq!(hourly, 1);
         assert_eq!(r["pages"][0]["path"], "/hello");
         assert_eq!(r["pages"][0]["visitors"], 1);
         assert_eq!(r["referrers"][0]["source"], "");

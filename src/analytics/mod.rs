@@ -4,8 +4,8 @@
 //!
 //! - `request`: what a dashboard asks. A `Period` (`7d`, `month`, custom) covers
 //!   a `DateRange` of the site's local days; its *day starts* are where each
-//!   local day begins, in UTC milliseconds. `Filters` are exact matches on one
-//!   `Dimension` (event column) each.
+//!   local day begins, in UTC milliseconds. `Filters` test one `Dimension`
+//!   (event column) each: is, is not or contains, any of a list of values.
 //! - `count`: the counting engine, which the rollup job uses too. A `Stretch`
 //!   is consecutive local days of raw events counted in one pass into `Counts`:
 //!   `Totals` (counts before any division), per day, per value, and the `Carry`
@@ -29,5 +29,8 @@ pub mod request;
 #[cfg(feature = "db")]
 pub use {
     report::{ReportError, Reports, to_csv},
-    request::{AnalyticsQuery, DateRange, Dimension, Filters, Period, QueryError},
+    request::{
+        AnalyticsQuery, Compare, DateRange, Dimension, Filter, Filters, Interval, Match, Period,
+        QueryError,
+    },
 };

@@ -12,6 +12,7 @@ use crate::{
     goals::Matcher,
 };
 
+mod channels;
 mod engine;
 mod fast;
 mod matcher;

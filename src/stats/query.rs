@@ -85,6 +85,9 @@ pub enum Prop {
     /// `event:props:<key>`.
     Custom(String),
     Source,
+    /// Plausible's acquisition channel, from the source and UTM tags
+    /// (`channels`).
+    Channel,
     Referrer,
     UtmSource,
     UtmMedium,
@@ -106,12 +109,13 @@ pub enum Prop {
 }
 
 /// Properties with fixed names, and the name each goes by.
-const NAMED: [(Prop, &str); 23] = [
+const NAMED: [(Prop, &str); 24] = [
     (Prop::Name, "event:name"),
     (Prop::Page, "event:page"),
     (Prop::Hostname, "event:hostname"),
     (Prop::Goal, "event:goal"),
     (Prop::Source, "visit:source"),
+    (Prop::Channel, "visit:channel"),
     (Prop::Referrer, "visit:referrer"),
     (Prop::UtmSource, "visit:utm_source"),
     (Prop::UtmMedium, "visit:utm_medium"),

@@ -34,7 +34,7 @@ pub async fn get_dashboard(
         let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
         let now = chrono::Utc::now().timestamp_millis();
         let (report, has_events) = tokio::join!(
-            reports.report(&site, &query, now),
+            pagepulse_core::dashboard::report(&reports, auth.db(), &site, &query, now),
             reports.has_events(site.id),
         );
         let (report, has_events) = (report?, has_events?);

@@ -10,6 +10,7 @@ use axum::{
 };
 use pagepulse_core::{
     analytics::{self, AnalyticsQuery, report::Report},
+    dashboard,
     entities::site,
     sites::{self, Reader},
 };
@@ -73,5 +74,5 @@ async fn compute(state: &AppState, site: &site::Model, params: Params) -> Result
     let RawQuery(params) = params;
     let query = AnalyticsQuery::from_query_string(params.as_deref().unwrap_or_default())?;
     let now = chrono::Utc::now().timestamp_millis();
-    Ok(state.reports.report(site, &query, now).await?)
+    Ok(dashboard::report(&state.reports, state.db(), site, &query, now).await?)
 }

@@ -106,7 +106,7 @@ pub(super) async fn columns<C: ConnectionTrait>(
         to,
         filters,
     };
-    let mut select = selection.select().select_only();
+    let mut select = selection.select(backend).select_only();
     for (i, expression) in expressions.iter().enumerate() {
         select = select.column_as(Expr::cust(expression.clone()), format!("c{i}"));
     }

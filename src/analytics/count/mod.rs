@@ -212,7 +212,7 @@ pub(crate) async fn count<C: ConnectionTrait>(
         return Ok(Progress::new(stretch, stretch.reach().0).finish(stretch));
     };
     let to = last + 1;
-    let unfiltered = stretch.filters.iter().next().is_none();
+    let unfiltered = stretch.filters.is_empty();
     let kept = stretch
         .kept
         .filter(|_| unfiltered)

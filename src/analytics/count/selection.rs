@@ -3,7 +3,7 @@
 //! `fetch` reads).
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Select,
     sea_query::Expr,
 };
 use uuid::Uuid;
@@ -20,12 +20,13 @@ pub(crate) struct Selection<'a> {
 }
 
 impl Selection<'_> {
-    pub(super) fn select(&self) -> Select<event::Entity> {
+    pub(super) fn select(&self, backend: DbBackend) -> Select<event::Entity> {
         self.filters.apply(
             event::Entity::find()
                 .filter(event::Column::SiteId.eq(self.site))
                 .filter(event::Column::Ts.gte(self.from))
                 .filter(event::Column::Ts.lt(self.to)),
+            backend,
         )
     }
 
@@ -37,7 +38,7 @@ impl Selection<'_> {
         expression: &'static str,
     ) -> Result<Option<i64>, DbErr> {
         let value: Option<Option<i64>> = self
-            .select()
+            .select(db.get_database_backend())
             .select_only()
             .column_as(Expr::cust(expression), "value")
             .into_tuple()

@@ -23,11 +23,20 @@ use serde::{Deserialize, Serialize};
 
 /// A dashboard's figures. Lists hold at most `TOP` rows, most visitors first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Report {
     pub period: PeriodInfo,
     pub summary: Summary,
+    /// The compared range's figures; zeros when comparing is off.
     pub previous: Summary,
+    /// The range `previous` covers; `None` when comparing is off.
+    pub compared: Option<PeriodInfo>,
+    /// How `timeseries` is bucketed: `hour`, `day`, `week` or `month`.
+    pub interval: String,
+    /// One point per bucket of the range, zeros included.
     pub timeseries: Vec<DayPoint>,
+    /// The compared range's points, bucket for bucket.
+    pub previous_timeseries: Vec<DayPoint>,
     pub pages: Vec<PageRow>,
     pub referrers: Vec<SourceRow>,
     pub browsers: Vec<NameRow>,
@@ -42,6 +51,43 @@ pub struct Report {
     /// With an `event` filter, that event's custom properties; empty otherwise.
     pub props: Vec<PropRow>,
     pub realtime_visitors: u64,
+    /// The site's goals: conversions under the filters (but not a goal
+    /// filter) and their rate among the range's visitors.
+    pub goals: Vec<GoalRow>,
+    pub entry_pages: Vec<EntryRow>,
+    pub exit_pages: Vec<EntryRow>,
+    pub utm_terms: Vec<NameRow>,
+    pub utm_contents: Vec<NameRow>,
+    pub channels: Vec<NameRow>,
+}
+
+/// A goal's conversions: `visitors` who completed it, `events` that did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GoalRow {
+    pub name: String,
+    pub visitors: u64,
+    pub events: u64,
+    /// Percent of the range's visitors.
+    pub conversion_rate: f64,
+    /// On a revenue goal: what its events brought in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue: Option<Revenue>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Revenue {
+    pub currency: String,
+    pub total: f64,
+    /// Per event that carried an amount.
+    pub average: f64,
+}
+
+/// A page where visits began (entry) or ended (exit).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryRow {
+    pub path: String,
+    pub visitors: u64,
+    pub visits: u64,
 }
 
 /// Lists are cut to this many rows.
@@ -68,6 +114,8 @@ pub struct Summary {
     pub views_per_visit: f64,
 }
 
+/// One bucket of the graph: `date` is `YYYY-MM-DD` (a day, or the first day
+/// of a week or month) or `YYYY-MM-DD HH:00` for an hour.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayPoint {
     pub date: String,

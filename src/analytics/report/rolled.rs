@@ -31,6 +31,18 @@ pub(super) enum Rollups<'a> {
     Slice(Dimension, &'a str),
 }
 
+impl<'a> Rollups<'a> {
+    /// What rollups hold for these filters: whole days unfiltered, one
+    /// exact value's slices, and nothing for anything else.
+    pub fn for_filters(filters: &'a crate::analytics::request::Filters) -> Rollups<'a> {
+        match filters.single() {
+            Some((dimension, value)) => Rollups::Slice(dimension, value),
+            None if filters.is_empty() => Rollups::Days,
+            None => Rollups::None,
+        }
+    }
+}
+
 /// A rolled-up day as a report reads it: all its events, or one slice's.
 #[derive(Clone, Debug, FromQueryResult)]
 pub(super) struct RolledDay {

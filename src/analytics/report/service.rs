@@ -23,7 +23,7 @@ use crate::error::{Classify, Failure, Kind};
 use crate::{
     analytics::{
         count::{KeptCounts, Selection, TopValue, Totals, Values, slot},
-        request::{AnalyticsQuery, Dimension, Filters, period::local_date},
+        request::{AnalyticsQuery, DateRange, Dimension, Filters, period::local_date},
     },
     entities::{event, rollup_day, site},
 };
@@ -143,12 +143,7 @@ impl Reports {
         breakdowns: bool,
     ) -> Result<Figures, DbErr> {
         let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
-        let mut asked = filters.iter();
-        let rollups = match (asked.next(), asked.next()) {
-            (None, _) => Rollups::Days,
-            (Some((dimension, value)), None) => Rollups::Slice(dimension, value),
-            (Some(_), Some(_)) => Rollups::None,
-        };
+        let rollups = Rollups::for_filters(filters);
         let plan = Plan::load(&self.db, site.id, tz, range, rollups).await?;
         plan.count(&self.db, filters, breakdowns, &self.kept).await
     }
@@ -177,45 +172,55 @@ impl Reports {
         let filters = &query.filters;
         // Rollups hold whole days, and each day sliced by one filter value; two
         // filters at once are answered from raw events.
-        let mut asked = filters.iter();
-        let rollups = match (rollups, asked.next(), asked.next()) {
-            (false, _, _) | (true, Some(_), Some(_)) => Rollups::None,
-            (true, None, _) => Rollups::Days,
-            (true, Some((dimension, value)), None) => Rollups::Slice(dimension, value),
+        let rollups = if rollups {
+            Rollups::for_filters(filters)
+        } else {
+            Rollups::None
         };
-        let previous = range.previous();
-        let (now, before) = tokio::try_join!(
-            Plan::load(db, site.id, tz, range, rollups),
-            Plan::load(db, site.id, tz, previous, rollups),
-        )?;
+        let compared = query.compared(range);
+        let (now, before) = tokio::try_join!(Plan::load(db, site.id, tz, range, rollups), async {
+            match compared {
+                Some(other) => Plan::load(db, site.id, tz, other, rollups).await.map(Some),
+                None => Ok(None),
+            }
+        },)?;
         let (now, before, realtime) = tokio::try_join!(
             now.count(db, filters, true, &self.kept),
-            before.count(db, filters, false, &self.kept),
+            async {
+                match before {
+                    Some(plan) => plan.count(db, filters, false, &self.kept).await.map(Some),
+                    None => Ok(None),
+                }
+            },
             realtime(db, site.id, filters, now_ms),
         )?;
-        let period = PeriodInfo {
+        let info = |range: DateRange| PeriodInfo {
             start: range.start.to_string(),
             end: range.end.to_string(),
             timezone: tz.name().to_owned(),
         };
-        let timeseries = range
-            .dates()
-            .zip(&now.days)
-            .map(|(date, &(pageviews, visitors))| DayPoint {
-                date: date.to_string(),
-                pageviews: count(pageviews),
-                visitors: count(visitors),
-            })
-            .collect();
+        let points = |range: DateRange, days: &[(i64, i64)]| -> Vec<DayPoint> {
+            range
+                .dates()
+                .zip(days)
+                .map(|(date, &(pageviews, visitors))| DayPoint {
+                    date: date.to_string(),
+                    pageviews: count(pageviews),
+                    visitors: count(visitors),
+                })
+                .collect()
+        };
+        let timeseries = points(range, &now.days);
+        let (previous, previous_timeseries) = match (&before, compared) {
+            (Some(before), Some(other)) => (summary(&before.totals), points(other, &before.days)),
+            _ => (Summary::default(), Vec::new()),
+        };
         let with_props = filters.get(Dimension::Event).is_some();
-        assemble(
-            with_props,
-            period,
-            timeseries,
-            now,
-            summary(&before.totals),
-            realtime,
-        )
+        let mut report = assemble(with_props, info(range), timeseries, now, previous, realtime)?;
+        report.compared = compared.map(info);
+        report.interval = "day".into();
+        report.previous_timeseries = previous_timeseries;
+        Ok(report)
     }
 }
 
@@ -347,6 +352,7 @@ fn assemble(
             Vec::new()
         },
         realtime_visitors,
+        ..Report::default()
     })
 }
 

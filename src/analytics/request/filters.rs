@@ -1,6 +1,10 @@
-//! Dashboard filters: exact matches on one event column each, combined with AND.
+//! Dashboard filters on one event column each, combined with AND: is, is
+//! not or contains, each with a list of values any of which it takes.
 
-use sea_orm::{ColumnTrait, QueryFilter, Select};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, IdenStatic, QueryFilter, Select,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr},
+};
 
 use super::QueryError;
 use crate::entities::event;
@@ -96,21 +100,198 @@ impl Dimension {
     }
 }
 
-/// The active filters, at most one value per dimension.
+/// How a filter compares an event's value with its list of values; a list
+/// of several is an OR: `page=/a|/b` keeps either page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Match {
+    Is,
+    IsNot,
+    /// Case-insensitive substring.
+    Contains,
+    /// Plausible's `*` wildcard over the whole value: what a page goal
+    /// filters by; not a query operator of its own.
+    Glob,
+}
+
+impl Match {
+    /// How the operator is written after the parameter's name.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Match::Is => "=",
+            Match::IsNot => "!=",
+            Match::Contains => "~",
+            Match::Glob => "=",
+        }
+    }
+}
+
+/// One filter: a dimension, how it compares and the values any of which it
+/// takes.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Filter {
+    pub dimension: Dimension,
+    pub op: Match,
+    pub values: Vec<String>,
+}
+
+/// Values one filter may list (OR): enough for any hand-made comparison.
+pub const MAX_VALUES: usize = 25;
+
+/// The active filters, combined with AND, at most one per dimension and
+/// operator.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filters(Vec<(Dimension, String)>);
+pub struct Filters(Vec<Filter>);
 
 impl Filters {
+    /// An exact match on one value: what a click on a row asks.
     pub fn set(&mut self, dimension: Dimension, value: &str) -> Result<(), QueryError> {
+        self.add(dimension, Match::Is, vec![value.to_owned()])
+    }
+
+    /// Adds (or replaces) the filter on `dimension` with `op`.
+    pub fn add(
+        &mut self,
+        dimension: Dimension,
+        op: Match,
+        values: Vec<String>,
+    ) -> Result<(), QueryError> {
         let name = dimension.param();
-        if value.is_empty() && !dimension.allows_empty() {
-            return Err(QueryError(format!("filter `{name}` must not be empty")));
+        if values.is_empty() {
+            return Err(QueryError(format!("filter `{name}` has no value")));
         }
-        if value.chars().any(char::is_control) {
+        if values.len() > MAX_VALUES {
             return Err(QueryError(format!(
-                "filter `{name}` contains control characters"
+                "filter `{name}` lists more than {MAX_VALUES} values"
             )));
         }
+        for value in &values {
+            check(dimension, op, value)?;
+        }
+        self.0.retain(|f| (f.dimension, f.op) != (dimension, op));
+        self.0.push(Filter {
+            dimension,
+            op,
+            values,
+        });
+        self.0.sort();
+        Ok(())
+    }
+
+    /// The value of an exact one-value filter on `dimension`.
+    pub fn get(&self, dimension: Dimension) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|f| f.dimension == dimension && f.op == Match::Is && f.values.len() == 1)
+            .map(|f| f.values[0].as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Filter> {
+        self.0.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The one filter, when it is an exact match on one value: what the
+    /// rollups' slices hold.
+    pub fn single(&self) -> Option<(Dimension, &str)> {
+        match self.0.as_slice() {
+            [f] if f.op == Match::Is && f.values.len() == 1 => {
+                Some((f.dimension, f.values[0].as_str()))
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn apply(
+        &self,
+        mut select: Select<event::Entity>,
+        backend: DbBackend,
+    ) -> Select<event::Entity> {
+        for filter in &self.0 {
+            select = select.filter(filter.condition(backend));
+        }
+        select
+    }
+}
+
+impl Filter {
+    fn condition(&self, backend: DbBackend) -> Condition {
+        let column = self.dimension.column();
+        let values = self.values.iter().cloned();
+        match self.op {
+            Match::Is => Condition::all().add(column.is_in(values)),
+            // A missing country is not any country.
+            Match::IsNot => Condition::any()
+                .add(column.is_null())
+                .add(column.is_not_in(values)),
+            Match::Contains => self.values.iter().fold(Condition::any(), |any, value| {
+                let pattern = format!("%{}%", escape_like(&value.to_lowercase()));
+                any.add(
+                    Expr::expr(Func::lower(Expr::col(column)))
+                        .like(LikeExpr::new(pattern).escape('\\')),
+                )
+            }),
+            Match::Glob => self.values.iter().fold(Condition::any(), |any, value| {
+                any.add(glob_condition(column, value, backend))
+            }),
+        }
+    }
+}
+
+/// `*` matches any run of characters, case-sensitively, as a page goal
+/// does: SQLite's `GLOB` is case-sensitive, PostgreSQL's `LIKE` too.
+fn glob_condition(column: event::Column, pattern: &str, backend: DbBackend) -> SimpleExpr {
+    // Runs of stars are one wildcard; the pieces between are literal.
+    let pieces: Vec<&str> = pattern.split('*').collect();
+    let join = |wildcard: &str, escape: fn(&str) -> String| -> String {
+        let mut out = String::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 && (i == 1 || !pieces[i - 1].is_empty()) {
+                out.push_str(wildcard);
+            }
+            out.push_str(&escape(piece));
+        }
+        out
+    };
+    match backend {
+        DbBackend::Sqlite => Expr::cust_with_values(
+            format!("\"{}\" GLOB ?", column.as_str()),
+            [join("*", escape_glob)],
+        ),
+        _ => Expr::col(column).like(LikeExpr::new(join("%", escape_like)).escape('\\')),
+    }
+}
+
+fn escape_glob(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '?' | '[' => format!("[{c}]"),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// A value the dimension can hold, or what is wrong with it.
+fn check(dimension: Dimension, op: Match, value: &str) -> Result<(), QueryError> {
+    let name = dimension.param();
+    let exact = matches!(op, Match::Is | Match::IsNot);
+    if value.is_empty() && !(exact && dimension.allows_empty()) {
+        return Err(QueryError(format!("filter `{name}` must not be empty")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(QueryError(format!(
+            "filter `{name}` contains control characters"
+        )));
+    }
+    if exact {
         match dimension {
             Dimension::Page if !value.starts_with('/') => {
                 return Err(QueryError(
@@ -136,35 +317,14 @@ impl Filters {
             }
             _ => {}
         }
-        if value.chars().count() > dimension.max_len() {
-            return Err(QueryError(format!(
-                "filter `{name}` is longer than {} characters",
-                dimension.max_len()
-            )));
-        }
-        self.0.retain(|(d, _)| *d != dimension);
-        self.0.push((dimension, value.to_owned()));
-        self.0.sort();
-        Ok(())
     }
-
-    pub fn get(&self, dimension: Dimension) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(d, _)| *d == dimension)
-            .map(|(_, v)| v.as_str())
+    if value.chars().count() > dimension.max_len() {
+        return Err(QueryError(format!(
+            "filter `{name}` is longer than {} characters",
+            dimension.max_len()
+        )));
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = (Dimension, &str)> {
-        self.0.iter().map(|(d, v)| (*d, v.as_str()))
-    }
-
-    pub(crate) fn apply(&self, mut select: Select<event::Entity>) -> Select<event::Entity> {
-        for (dimension, value) in self.iter() {
-            select = select.filter(dimension.column().eq(value));
-        }
-        select
-    }
+    Ok(())
 }
 
 #[cfg(test)]

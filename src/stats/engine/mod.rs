@@ -133,7 +133,7 @@ impl Counting {
                 .contains(&Dimension::Prop(prop.clone()))
                 || self.query.filter.as_ref().is_some_and(|f| f.mentions(prop))
         };
-        let sources = uses(&Prop::Source);
+        let sources = uses(&Prop::Source) || uses(&Prop::Channel);
         let goal_lists = !self.goals.is_empty() && uses(&Prop::Goal);
         while let Some(day) = days.next().await {
             let day: Day = day?;

@@ -10,7 +10,7 @@ use super::day::Day;
 use crate::{
     entities::event::{self, Column as C},
     goals::Matcher,
-    stats::{query::Prop, sources},
+    stats::{channels, query::Prop, sources},
 };
 
 /// One visit's events (indices into the day, in time order) and what
@@ -133,14 +133,13 @@ impl<'a> Seen<'a> {
                 .props()
                 .and_then(|p| p.get(key))
                 .map_or(Cow::Borrowed(NONE), |v| Cow::Borrowed(v.as_str())),
-            Prop::Source if !day.str(C::UtmSource, first).is_empty() => text(C::UtmSource, first),
-            Prop::Source => {
-                let code = day.text(C::ReferrerSource).code(first) as usize;
-                match self.lookups.sources.get(code) {
-                    Some(name) => Cow::Borrowed(name.as_str()),
-                    None => Cow::Owned(sources::name(day.str(C::ReferrerSource, first))),
-                }
-            }
+            Prop::Source => self.source(),
+            Prop::Channel => Cow::Borrowed(channels::channel(
+                &self.source(),
+                day.str(C::UtmSource, first),
+                day.str(C::UtmMedium, first),
+                day.str(C::UtmCampaign, first),
+            )),
             Prop::Referrer => text(C::ReferrerSource, first),
             Prop::UtmSource => text(C::UtmSource, first),
             Prop::UtmMedium => text(C::UtmMedium, first),
@@ -158,6 +157,19 @@ impl<'a> Seen<'a> {
             Prop::EntryPageHostname => text(C::Hostname, self.visit.entry),
             Prop::ExitPageHostname => text(C::Hostname, self.visit.exit),
         })
+    }
+
+    /// The visit's source: its `utm_source`, else its referrer's name.
+    fn source(&self) -> Cow<'a, str> {
+        let (day, first) = (self.day, self.visit.first);
+        if !day.str(C::UtmSource, first).is_empty() {
+            return Cow::Borrowed(day.str(C::UtmSource, first));
+        }
+        let code = day.text(C::ReferrerSource).code(first) as usize;
+        match self.lookups.sources.get(code) {
+            Some(name) => Cow::Borrowed(name.as_str()),
+            None => Cow::Owned(sources::name(day.str(C::ReferrerSource, first))),
+        }
     }
 
     /// Indices of the goals the event completes, in the query's order.
@@ -353,6 +365,12 @@ pub(super) fn needed(query: &super::Query, props: bool) -> Vec<event::Column> {
         columns.extend(match prop {
             Prop::Hostname | Prop::EntryPageHostname | Prop::ExitPageHostname => vec![C::Hostname],
             Prop::Source => vec![C::ReferrerSource, C::UtmSource],
+            Prop::Channel => vec![
+                C::ReferrerSource,
+                C::UtmSource,
+                C::UtmMedium,
+                C::UtmCampaign,
+            ],
             Prop::Referrer => vec![C::ReferrerSource],
             Prop::UtmSource => vec![C::UtmSource],
             Prop::UtmMedium => vec![C::UtmMedium],

@@ -126,6 +126,36 @@ impl DateRange {
         }
     }
 
+    /// The range shifted back by whole weeks (at least its length), so each
+    /// day faces the same day of the week.
+    pub fn previous_weeks(&self) -> DateRange {
+        let weeks = (self.days() + 6) / 7;
+        self.shifted(Duration::days(7 * weeks))
+    }
+
+    /// The same dates a year before (28 February for a 29th); with
+    /// `same_weekday`, 52 weeks before.
+    pub fn year_before(&self, same_weekday: bool) -> DateRange {
+        if same_weekday {
+            return self.shifted(Duration::days(364));
+        }
+        let back = |date: NaiveDate| {
+            date.checked_sub_months(Months::new(12))
+                .unwrap_or(date - Duration::days(365))
+        };
+        DateRange {
+            start: back(self.start),
+            end: back(self.end),
+        }
+    }
+
+    fn shifted(&self, by: Duration) -> DateRange {
+        DateRange {
+            start: self.start - by,
+            end: self.end - by,
+        }
+    }
+
     pub fn dates(&self) -> impl Iterator<Item = NaiveDate> {
         self.start.iter_days().take(self.days() as usize)
     }

@@ -1,0 +1,177 @@
+//! The dashboard's whole report, as the pages, the analytics API and the CSV
+//! export give it: the figures `analytics` keeps in rollups (totals, the daily
+//! graph, the classic breakdowns), and the sections only Plausible's meaning
+//! of a visit can count (goal conversions, entry and exit pages, channels,
+//! hourly graphs), counted by the Stats API's engine so they equal what the
+//! Stats API answers.
+
+mod sections;
+mod timeline;
+
+use chrono_tz::Tz;
+use sea_orm::{DatabaseConnection, DbErr};
+
+use crate::{
+    analytics::{
+        AnalyticsQuery, DateRange, Filters, Interval, Match, QueryError, ReportError, Reports,
+        report::Report, request::MAX_HOURLY_DAYS,
+    },
+    entities::{goal, site},
+    error::{Classify, Failure},
+    goals::{self, Target},
+    stats::{self, Condition, Filter, Op, Prop, StatsError},
+};
+
+/// Why a dashboard has no report.
+#[derive(Debug, thiserror::Error)]
+pub enum DashboardError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Stats(#[from] StatsError),
+}
+
+impl From<DbErr> for DashboardError {
+    fn from(error: DbErr) -> Self {
+        DashboardError::Report(ReportError::Database(error))
+    }
+}
+
+impl Classify for DashboardError {
+    fn classify(self) -> Failure {
+        match self {
+            DashboardError::Query(error) => error.classify(),
+            DashboardError::Report(error) => error.classify(),
+            DashboardError::Stats(error) => error.classify(),
+        }
+    }
+}
+
+/// Every figure of the dashboard of `site` for `query`, as of `now_ms`.
+pub async fn report(
+    reports: &Reports,
+    db: &DatabaseConnection,
+    site: &site::Model,
+    query: &AnalyticsQuery,
+    now_ms: i64,
+) -> Result<Report, DashboardError> {
+    let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
+    let range = query
+        .period
+        .range(crate::analytics::request::period::local_date(tz, now_ms));
+    let interval = query.interval.unwrap_or_else(|| Interval::fitting(&range));
+    if interval == Interval::Hour && range.days() > MAX_HOURLY_DAYS {
+        return Err(QueryError(format!(
+            "`interval=hour` is for ranges of at most {MAX_HOURLY_DAYS} days"
+        ))
+        .into());
+    }
+    let goals = goals::list(db, site.id).await?;
+    let mut counted = query.clone();
+    if let Some(name) = &query.goal {
+        let goal = goals
+            .iter()
+            .find(|g| &g.display_name == name)
+            .ok_or_else(|| QueryError(format!("`{name}` is not a goal of this site")))?;
+        add_goal(&mut counted.filters, goal)?;
+    }
+    let mut report = reports.report(site, &counted, now_ms).await?;
+    let _turn = reports.turn().await?;
+    let asked = Asked {
+        source: stats::Source::with_rollups(db, reports),
+        site,
+        goals: &goals,
+        tz,
+        filter: stats_filter(&query.filters, query.goal.as_deref()),
+    };
+    sections::fill(&asked, range, &mut report).await?;
+    timeline::shape(&asked, query, range, interval, &mut report).await?;
+    Ok(report)
+}
+
+/// What every Stats-engine question of one report shares.
+struct Asked<'a> {
+    source: stats::Source<'a>,
+    site: &'a site::Model,
+    goals: &'a [goal::Model],
+    tz: Tz,
+    filter: Option<Filter>,
+}
+
+impl Asked<'_> {
+    /// Counts `metrics` by `dimensions` over the local days of `range`.
+    async fn run(
+        &self,
+        range: DateRange,
+        metrics: Vec<stats::Metric>,
+        dimensions: Vec<stats::Dimension>,
+    ) -> Result<stats::Answer, StatsError> {
+        let starts = range.day_starts(self.tz);
+        let query = stats::Query {
+            range,
+            tz: self.tz,
+            from: starts[0],
+            to: starts[starts.len() - 1],
+            metrics,
+            dimensions,
+            filter: self.filter.clone(),
+        };
+        stats::run(&self.source, self.site, self.goals, &query).await
+    }
+}
+
+/// A goal as the dashboard's own filters express it: its event's name, or
+/// its page pattern.
+fn add_goal(filters: &mut Filters, goal: &goal::Model) -> Result<(), QueryError> {
+    use crate::analytics::Dimension;
+    match goals::target(goal) {
+        Target::Event(name) => filters.add(Dimension::Event, Match::Is, vec![name]),
+        Target::Page(path) => filters.add(Dimension::Page, Match::Glob, vec![path]),
+    }
+}
+
+/// The dashboard's filters as a Stats API filter: each a condition on the
+/// property of the same meaning, all of them together.
+fn stats_filter(filters: &Filters, goal: Option<&str>) -> Option<Filter> {
+    use crate::analytics::Dimension as D;
+    let mut all: Vec<Filter> = filters
+        .iter()
+        .map(|f| {
+            let prop = match f.dimension {
+                D::Page => Prop::Page,
+                D::Referrer => Prop::Referrer,
+                D::Browser => Prop::Browser,
+                D::Os => Prop::Os,
+                D::Device => Prop::Device,
+                D::Country => Prop::Country,
+                D::UtmSource => Prop::UtmSource,
+                D::UtmMedium => Prop::UtmMedium,
+                D::UtmCampaign => Prop::UtmCampaign,
+                D::Event => Prop::Name,
+            };
+            let op = match f.op {
+                Match::Is => Op::Is,
+                Match::IsNot => Op::IsNot,
+                Match::Contains => Op::Contains,
+                Match::Glob => Op::Wildcard,
+            };
+            Filter::Test(Condition {
+                prop,
+                op,
+                values: f.values.clone(),
+                case_sensitive: f.op != Match::Contains,
+            })
+        })
+        .collect();
+    if let Some(goal) = goal {
+        all.push(Filter::Test(Condition {
+            prop: Prop::Goal,
+            op: Op::Is,
+            values: vec![goal.to_owned()],
+            case_sensitive: true,
+        }));
+    }
+    (!all.is_empty()).then_some(Filter::And(all))
+}

@@ -1,0 +1,132 @@
+//! The report's sections counted by the Stats engine: goal conversions,
+//! entry and exit pages, UTM term and content, channels.
+
+use std::cmp::Reverse;
+
+use super::Asked;
+use crate::{
+    analytics::{
+        DateRange,
+        report::{EntryRow, GoalRow, NameRow, Report, Revenue, TOP},
+    },
+    stats::{Answer, Dimension, Metric, Prop, StatsError, Sums},
+};
+
+pub(super) async fn fill(
+    asked: &Asked<'_>,
+    range: DateRange,
+    report: &mut Report,
+) -> Result<(), StatsError> {
+    if !asked.goals.is_empty() {
+        report.goals = goals(asked, range).await?;
+    }
+    report.entry_pages = pages(asked, range, Prop::EntryPage).await?;
+    report.exit_pages = pages(asked, range, Prop::ExitPage).await?;
+    report.utm_terms = names(asked, range, Prop::UtmTerm, false).await?;
+    report.utm_contents = names(asked, range, Prop::UtmContent, false).await?;
+    report.channels = names(asked, range, Prop::Channel, true).await?;
+    Ok(())
+}
+
+async fn goals(asked: &Asked<'_>, range: DateRange) -> Result<Vec<GoalRow>, StatsError> {
+    let answer = asked
+        .run(
+            range,
+            vec![Metric::Visitors, Metric::Events, Metric::ConversionRate],
+            vec![Dimension::Prop(Prop::Goal)],
+        )
+        .await?;
+    let mut rows: Vec<GoalRow> = rows(&answer)
+        .filter_map(|(key, sums)| {
+            let goal = asked.goals.iter().find(|g| g.display_name == key[0])?;
+            let rate = answer.value(Metric::ConversionRate, key, sums);
+            Some(GoalRow {
+                name: key[0].clone(),
+                visitors: count(sums.visitors),
+                events: count(sums.events),
+                conversion_rate: (rate * 100.0).round() / 100.0,
+                revenue: goal.currency.as_ref().map(|currency| Revenue {
+                    currency: currency.clone(),
+                    total: cents(sums.revenue),
+                    average: cents(answer.value(Metric::AverageRevenue, key, sums)),
+                }),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (Reverse(a.visitors), Reverse(a.events), &a.name).cmp(&(
+            Reverse(b.visitors),
+            Reverse(b.events),
+            &b.name,
+        ))
+    });
+    rows.truncate(TOP);
+    Ok(rows)
+}
+
+async fn pages(
+    asked: &Asked<'_>,
+    range: DateRange,
+    prop: Prop,
+) -> Result<Vec<EntryRow>, StatsError> {
+    let answer = asked
+        .run(
+            range,
+            vec![Metric::Visitors, Metric::Visits],
+            vec![Dimension::Prop(prop)],
+        )
+        .await?;
+    let mut rows: Vec<EntryRow> = rows(&answer)
+        .filter(|(key, sums)| !key[0].is_empty() && sums.visits > 0)
+        .map(|(key, sums)| EntryRow {
+            path: key[0].clone(),
+            visitors: count(sums.visitors),
+            visits: count(sums.visits),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (Reverse(a.visitors), Reverse(a.visits), &a.path).cmp(&(
+            Reverse(b.visitors),
+            Reverse(b.visits),
+            &b.path,
+        ))
+    });
+    rows.truncate(TOP);
+    Ok(rows)
+}
+
+/// A visit-level property's values by visitors; `with_empty` keeps the
+/// empty value (a channel is never empty; an unset UTM tag is not a row).
+async fn names(
+    asked: &Asked<'_>,
+    range: DateRange,
+    prop: Prop,
+    with_empty: bool,
+) -> Result<Vec<NameRow>, StatsError> {
+    let answer = asked
+        .run(range, vec![Metric::Visitors], vec![Dimension::Prop(prop)])
+        .await?;
+    let mut rows: Vec<NameRow> = rows(&answer)
+        .filter(|(key, sums)| (with_empty || !key[0].is_empty()) && sums.visitors > 0)
+        .map(|(key, sums)| NameRow {
+            name: key[0].clone(),
+            visitors: count(sums.visitors),
+        })
+        .collect();
+    rows.sort_by(|a, b| (Reverse(a.visitors), &a.name).cmp(&(Reverse(b.visitors), &b.name)));
+    rows.truncate(TOP);
+    Ok(rows)
+}
+
+fn rows(answer: &Answer) -> impl Iterator<Item = (&Vec<String>, &Sums)> {
+    answer.table.keys.iter().zip(&answer.table.sums)
+}
+
+fn count(n: i64) -> u64 {
+    n.max(0) as u64
+}
+
+/// Money to the cent, as Plausible reports it.
+fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
+}
