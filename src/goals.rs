@@ -289,13 +289,21 @@ enum Test {
 
 impl Matcher {
     pub fn new(goal: &goal::Model) -> Matcher {
-        let test = match target(goal) {
+        Matcher {
+            currency: goal.currency.clone(),
+            ..Matcher::of_target(goal.display_name.clone(), target(goal))
+        }
+    }
+
+    /// A target that is not a stored goal: a funnel's page step.
+    pub fn of_target(name: String, target: Target) -> Matcher {
+        let test = match target {
             Target::Event(name) => Test::Event(name),
             Target::Page(path) => Test::Page(Glob::new(&path)),
         };
         Matcher {
-            name: goal.display_name.clone(),
-            currency: goal.currency.clone(),
+            name,
+            currency: None,
             test,
         }
     }

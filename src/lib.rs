@@ -31,6 +31,8 @@ pub mod entities;
 #[cfg(feature = "db")]
 pub mod error;
 #[cfg(feature = "db")]
+pub mod funnels;
+#[cfg(feature = "db")]
 pub mod glob;
 #[cfg(feature = "db")]
 pub mod goals;
@@ -77,6 +79,7 @@ macro_rules! classified_into {
             $crate::analytics::ReportError,
             $crate::dashboard::DashboardError,
             $crate::auth::AuthError,
+            $crate::funnels::FunnelError,
             $crate::goals::GoalError,
             $crate::sites::SiteError,
             $crate::stats::StatsError,

@@ -18,6 +18,7 @@ mod m20261201_000011_api_keys;
 mod m20261201_000012_rollup_engagement;
 mod m20261201_000013_goals;
 mod m20261202_000014_event_packs;
+mod m20261207_000015_funnels;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_rollup_engagement::Migration),
             Box::new(m20261201_000013_goals::Migration),
             Box::new(m20261202_000014_event_packs::Migration),
+            Box::new(m20261207_000015_funnels::Migration),
         ]
     }
 }

@@ -111,6 +111,14 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/sites/{id}/goals/{goal}",
             axum::routing::delete(routes::goals::delete),
         )
+        .route(
+            "/api/v1/sites/{id}/funnels",
+            get(routes::funnels::list).post(routes::funnels::create),
+        )
+        .route(
+            "/api/v1/sites/{id}/funnels/{funnel}",
+            get(routes::funnels::report).delete(routes::funnels::delete),
+        )
         .route("/api/v1/stats/aggregate", get(routes::stats::aggregate))
         .route("/api/v1/stats/timeseries", get(routes::stats::timeseries))
         .route("/api/v1/stats/breakdown", get(routes::stats::breakdown))

@@ -5,8 +5,11 @@
 //! hourly graphs), counted by the Stats API's engine so they equal what the
 //! Stats API answers.
 
+mod funnel;
 mod sections;
 mod timeline;
+
+pub use funnel::funnel;
 
 use chrono_tz::Tz;
 use sea_orm::{DatabaseConnection, DbErr};
@@ -57,10 +60,7 @@ pub async fn report(
     query: &AnalyticsQuery,
     now_ms: i64,
 ) -> Result<Report, DashboardError> {
-    let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
-    let range = query
-        .period
-        .range(crate::analytics::request::period::local_date(tz, now_ms));
+    let (tz, range) = asked_range(site, query, now_ms);
     let interval = query.interval.unwrap_or_else(|| Interval::fitting(&range));
     if interval == Interval::Hour && range.days() > MAX_HOURLY_DAYS {
         return Err(QueryError(format!(
@@ -89,6 +89,13 @@ pub async fn report(
     sections::fill(&asked, range, &mut report).await?;
     timeline::shape(&asked, query, range, interval, &mut report).await?;
     Ok(report)
+}
+
+/// The site's zone and the local days the query's period covers.
+fn asked_range(site: &site::Model, query: &AnalyticsQuery, now_ms: i64) -> (Tz, DateRange) {
+    let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
+    let today = crate::analytics::request::period::local_date(tz, now_ms);
+    (tz, query.period.range(today))
 }
 
 /// What every Stats-engine question of one report shares.

@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod daily_salt;
 pub mod event;
 pub mod event_pack;
+pub mod funnel;
 pub mod goal;
 pub mod open_visit;
 pub mod rollup_day;

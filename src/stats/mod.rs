@@ -120,6 +120,7 @@ impl<'a> Source<'a> {
                 .as_ref()
                 .is_some_and(|f| f.mentions(&Prop::Page)),
             packed: self.reports.is_some(),
+            funnel: false,
         };
         Ok(counting.count(self.db).await?)
     }
@@ -177,6 +178,37 @@ pub async fn run(
         base_dimensions,
         total_visitors,
     })
+}
+
+/// Visitors who reached each step of a funnel (its `steps`, in order, within
+/// one visit) over `query`'s range under its filter.
+pub async fn funnel(
+    source: &Source<'_>,
+    site: &site::Model,
+    steps: &[Matcher],
+    query: &Query,
+) -> Result<Vec<i64>, StatsError> {
+    let counting = engine::Counting {
+        site: site.id,
+        query: Query {
+            metrics: vec![Metric::Visitors],
+            dimensions: Vec::new(),
+            ..query.clone()
+        },
+        filter: query
+            .filter
+            .as_ref()
+            .map(matcher::CompiledFilter::new)
+            .transpose()?,
+        goals: steps.to_vec(),
+        page_filtered: false,
+        packed: source.reports.is_some(),
+        funnel: true,
+    };
+    let table = counting.count(source.db).await?;
+    Ok((1..=steps.len())
+        .map(|k| table.find(&[k.to_string()]).map_or(0, |s| s.visitors))
+        .collect())
 }
 
 /// Plausible's current visitors: distinct visitors of the last five minutes.

@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod api_keys;
 pub mod auth;
 pub mod events;
+pub mod funnels;
 pub mod goals;
 pub mod health;
 pub mod sites;

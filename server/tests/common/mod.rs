@@ -17,6 +17,8 @@ use serde_json::Value;
 use server::{AppState, config::Config, router};
 use tower::ServiceExt;
 
+pub mod visits;
+
 pub const JWT_SECRET: &str = "test-jwt-secret-key-that-is-long-enough-0";
 
 pub fn config_with(db: &TestDb, extra: &[(&str, &str)]) -> Config {

@@ -61,6 +61,24 @@ pub struct Report {
     pub channels: Vec<NameRow>,
 }
 
+/// A funnel counted over a range: per step, the visitors who reached it
+/// after the steps before, in order, within one visit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunnelReport {
+    pub name: String,
+    pub steps: Vec<FunnelStep>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunnelStep {
+    pub name: String,
+    pub visitors: u64,
+    /// Percent of the first step's visitors.
+    pub conversion_rate: f64,
+    /// Visitors of the step before who did not reach this one.
+    pub dropoff: u64,
+}
+
 /// A goal's conversions: `visitors` who completed it, `events` that did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GoalRow {

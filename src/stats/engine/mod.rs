@@ -21,6 +21,7 @@ use crate::{entities::event, goals::Matcher};
 mod bytes;
 mod day;
 mod fetch;
+mod funnel;
 mod groups;
 pub(crate) mod pack;
 mod pushdown;
@@ -57,6 +58,9 @@ pub(super) struct Counting {
     pub page_filtered: bool,
     /// Stored days (`pack`) may stand for raw events.
     pub packed: bool,
+    /// Count the funnel whose ordered steps are `goals` instead of the
+    /// query's metrics (`funnel`).
+    pub funnel: bool,
 }
 
 impl Counting {
@@ -134,12 +138,16 @@ impl Counting {
                 || self.query.filter.as_ref().is_some_and(|f| f.mentions(prop))
         };
         let sources = uses(&Prop::Source) || uses(&Prop::Channel);
-        let goal_lists = !self.goals.is_empty() && uses(&Prop::Goal);
+        let goal_lists = !self.goals.is_empty() && (self.funnel || uses(&Prop::Goal));
         while let Some(day) = days.next().await {
             let day: Day = day?;
             if !day.is_empty() {
                 let lookups = Lookups::new(&day, &self.goals, needs_props, sources, goal_lists);
-                self.count_day(&day, &lookups, &mut table, &mut index);
+                if self.funnel {
+                    self.count_funnel_day(&day, &lookups, &mut table, &mut index);
+                } else {
+                    self.count_day(&day, &lookups, &mut table, &mut index);
+                }
             }
         }
         Ok(table)
