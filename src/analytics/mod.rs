@@ -27,6 +27,8 @@ pub(crate) mod count;
 pub mod request;
 
 #[cfg(feature = "db")]
+pub(crate) use count::{DAY_MS, SETTLE_MS};
+#[cfg(feature = "db")]
 pub use {
     report::{ReportError, Reports, to_csv},
     request::{

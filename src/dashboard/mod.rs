@@ -81,10 +81,12 @@ pub async fn report(
     let _turn = reports.turn().await?;
     let asked = Asked {
         source: stats::Source::with_rollups(db, reports),
+        reports,
         site,
         goals: &goals,
         tz,
         filter: stats_filter(&query.filters, query.goal.as_deref()),
+        settled: settled_midnight(now_ms),
     };
     sections::fill(&asked, range, &mut report).await?;
     timeline::shape(&asked, query, range, interval, &mut report).await?;
@@ -98,17 +100,30 @@ fn asked_range(site: &site::Model, query: &AnalyticsQuery, now_ms: i64) -> (Tz, 
     (tz, query.period.range(today))
 }
 
+/// The last UTC midnight before which every event has settled: its UTC
+/// days never change again, so their counts can be kept.
+fn settled_midnight(now_ms: i64) -> i64 {
+    let settled = now_ms - crate::analytics::SETTLE_MS;
+    settled - settled.rem_euclid(crate::analytics::DAY_MS)
+}
+
 /// What every Stats-engine question of one report shares.
 struct Asked<'a> {
     source: stats::Source<'a>,
+    reports: &'a Reports,
     site: &'a site::Model,
     goals: &'a [goal::Model],
     tz: Tz,
     filter: Option<Filter>,
+    /// See `settled_midnight`.
+    settled: i64,
 }
 
 impl Asked<'_> {
-    /// Counts `metrics` by `dimensions` over the local days of `range`.
+    /// Counts `metrics` by `dimensions` over the local days of `range`: the
+    /// settled UTC days' answer is kept between reports (visitor ids and
+    /// visits never span a UTC midnight, so the parts add up), the rest is
+    /// counted afresh.
     async fn run(
         &self,
         range: DateRange,
@@ -116,16 +131,48 @@ impl Asked<'_> {
         dimensions: Vec<stats::Dimension>,
     ) -> Result<stats::Answer, StatsError> {
         let starts = range.day_starts(self.tz);
-        let query = stats::Query {
+        let (from, to) = (starts[0], starts[starts.len() - 1]);
+        let split = self.settled.clamp(from, to);
+        let query = |from: i64, to: i64| stats::Query {
             range,
             tz: self.tz,
-            from: starts[0],
-            to: starts[starts.len() - 1],
-            metrics,
-            dimensions,
+            from,
+            to,
+            metrics: metrics.clone(),
+            dimensions: dimensions.clone(),
             filter: self.filter.clone(),
         };
-        stats::run(&self.source, self.site, self.goals, &query).await
+        let settled = if split > from {
+            let key = format!(
+                "dashboard|{}|{from}|{split}|{:?}|{metrics:?}|{dimensions:?}|{:?}",
+                self.site.id, self.filter, self.goals
+            );
+            let memo = self.reports.memo();
+            match memo.get::<stats::Answer>(&key) {
+                Some(kept) => Some((*kept).clone()),
+                None => {
+                    let counted =
+                        stats::run(&self.source, self.site, self.goals, &query(from, split))
+                            .await?;
+                    memo.put(key, counted.clone());
+                    Some(counted)
+                }
+            }
+        } else {
+            None
+        };
+        let open = if to > split {
+            Some(stats::run(&self.source, self.site, self.goals, &query(split, to)).await?)
+        } else {
+            None
+        };
+        Ok(match (settled, open) {
+            (Some(settled), Some(open)) => settled.merge(open),
+            (Some(answer), None) | (None, Some(answer)) => answer,
+            (None, None) => {
+                stats::run(&self.source, self.site, self.goals, &query(from, to)).await?
+            }
+        })
     }
 }
 

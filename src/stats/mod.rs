@@ -47,6 +47,7 @@ pub(crate) fn invalid<T>(message: impl Into<String>) -> Result<T, StatsError> {
 }
 
 /// A counted query: its groups, and what rates divide by.
+#[derive(Clone)]
 pub struct Answer {
     pub table: Table,
     /// Per group without its goal, the visitors before goal filters (the
@@ -59,6 +60,15 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// This answer and another part's of the same question, over separate
+    /// UTC days, as one.
+    pub fn merge(mut self, other: Answer) -> Answer {
+        self.table.merge(other.table);
+        self.base.merge(other.base);
+        self.total_visitors += other.total_visitors;
+        self
+    }
+
     pub fn base_visitors(&self, key: &[String]) -> i64 {
         let key: Vec<String> = self
             .base_dimensions

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use pagepulse_core::analytics::report::Report;
+use pagepulse_core::analytics::report::{FunnelReport, Report};
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
@@ -15,6 +15,10 @@ pub struct DashboardData {
     /// False until the first event arrives: the page shows the snippet instead.
     pub has_events: bool,
     pub report: Report,
+    /// The site's funnels, (id, name), to pick one from.
+    pub funnels: Vec<(i64, String)>,
+    /// The funnel the URL picks (`funnel=<id>`), counted over the range.
+    pub funnel: Option<FunnelReport>,
 }
 
 /// The dashboard of site `id` for `query` (the page's query string: period,
@@ -31,6 +35,7 @@ pub async fn get_dashboard(
 
         // Context first: after an await the owner that provides it may be gone.
         let reports = ssr::reports()?;
+        let raw_query = query.clone();
         let (auth, site, query) = ssr::site_and_query(&id, shared, &query).await?;
         let now = chrono::Utc::now().timestamp_millis();
         let (report, has_events) = tokio::join!(
@@ -38,7 +43,19 @@ pub async fn get_dashboard(
             reports.has_events(site.id),
         );
         let (report, has_events) = (report?, has_events?);
+        let funnels = pagepulse_core::funnels::list(auth.db(), site.id).await?;
+        let picked =
+            ssr::picked_funnel(&raw_query).and_then(|id| funnels.iter().find(|f| f.id == id));
+        let funnel = match picked {
+            Some(funnel) => Some(
+                pagepulse_core::dashboard::funnel(&reports, auth.db(), &site, funnel, &query, now)
+                    .await?,
+            ),
+            None => None,
+        };
         Ok(DashboardData {
+            funnels: funnels.iter().map(|f| (f.id, f.name.clone())).collect(),
+            funnel,
             site_id: site.id.to_string(),
             snippet: (!shared).then(|| sites::tracking_snippet(&auth.settings.base_url, site.id)),
             name: site.name,
@@ -111,6 +128,13 @@ mod ssr {
         }
         let ip = crate::api::ssr::client_ip().await?;
         Ok(auth.limits().public_read(ip)?)
+    }
+
+    /// The `funnel` parameter of the page's query string, when it names one.
+    pub fn picked_funnel(query: &str) -> Option<i64> {
+        url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+            .find(|(k, _)| k == "funnel")
+            .and_then(|(_, v)| v.parse().ok())
     }
 
     pub fn reports() -> Result<Arc<Reports>, AppError> {

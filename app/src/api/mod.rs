@@ -4,6 +4,7 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod funnels;
 pub mod goals;
 pub mod keys;
 pub mod sites;

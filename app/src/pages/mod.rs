@@ -2,6 +2,7 @@ mod account;
 mod api_keys;
 mod auth;
 mod dashboard;
+mod funnels;
 mod goals;
 mod landing;
 mod not_found;

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{Progress, Stretch};
 
-pub(super) const SETTLE_MS: i64 = crate::ingest::ENGAGEMENT_WINDOW_MS + 2 * 60 * 1000;
+pub(crate) const SETTLE_MS: i64 = crate::ingest::ENGAGEMENT_WINDOW_MS + 2 * 60 * 1000;
 /// Counts kept at once; each holds one day's distinct visitors, visits and
 /// values of one site (about 10 MB for 100,000 events).
 const KEPT: usize = 8;

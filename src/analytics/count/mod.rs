@@ -28,7 +28,7 @@ use day::DayCounter;
 use fetch::{Batch, Dictionary};
 use seam::SeamCounter;
 pub(crate) use {
-    kept::KeptCounts,
+    kept::{KeptCounts, SETTLE_MS},
     selection::Selection,
     slices::{Slice, count_sliced},
     totals::{Carry, DAY_MS, TopValue, Totals, seam},

@@ -6,8 +6,9 @@ use std::fmt::Write;
 use super::Report;
 
 /// `section,key,pageviews,visitors,events,scroll_depth,time_on_page`, one row
-/// per day and per breakdown entry; a column a section has no figure for is
-/// left empty. A property's key is `name=value`.
+/// per graph point and per breakdown entry; a column a section has no figure
+/// for is left empty. A property's key is `name=value`; entry and exit pages
+/// put their visits in `events`.
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from("section,key,pageviews,visitors,events,scroll_depth,time_on_page\n");
     let mut line = |section: &str, key: &str, visitors: u64, rest: [Option<u64>; 4]| {
@@ -75,10 +76,37 @@ pub fn to_csv(report: &Report) -> String {
         ("utm_sources", &report.utm_sources),
         ("utm_mediums", &report.utm_mediums),
         ("utm_campaigns", &report.utm_campaigns),
+        ("utm_terms", &report.utm_terms),
+        ("utm_contents", &report.utm_contents),
+        ("channels", &report.channels),
     ];
     for (section, rows) in named {
         for r in rows {
             line(section, &r.name, r.visitors, [None; 4]);
+        }
+    }
+    // A goal's conversions: unique (visitors) and total (events).
+    for goal in &report.goals {
+        line(
+            "goals",
+            &goal.name,
+            goal.visitors,
+            [None, Some(goal.events), None, None],
+        );
+    }
+    // Visits beginning and ending on a page stand in the events column.
+    let pages = [
+        ("entry_pages", &report.entry_pages),
+        ("exit_pages", &report.exit_pages),
+    ];
+    for (section, rows) in pages {
+        for r in rows {
+            line(
+                section,
+                &r.path,
+                r.visitors,
+                [None, Some(r.visits), None, None],
+            );
         }
     }
     out

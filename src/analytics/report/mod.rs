@@ -7,6 +7,8 @@
 #[cfg(feature = "db")]
 mod export;
 #[cfg(feature = "db")]
+mod memo;
+#[cfg(feature = "db")]
 mod plan;
 #[cfg(feature = "db")]
 mod rolled;
@@ -16,6 +18,7 @@ mod service;
 #[cfg(feature = "db")]
 pub use {
     export::to_csv,
+    memo::Memo,
     service::{ReportError, Reports},
 };
 

@@ -54,6 +54,7 @@ pub struct Reports {
     /// A report may read raw events on several pool connections, so a flood
     /// of them queues here rather than take the pool from ingest.
     turns: Semaphore,
+    memo: super::Memo,
 }
 
 impl Reports {
@@ -63,6 +64,7 @@ impl Reports {
             db,
             kept: KeptCounts::default(),
             turns: Semaphore::new(concurrent.max(1)),
+            memo: super::Memo::default(),
         }
     }
 
@@ -74,6 +76,11 @@ impl Reports {
             .ok()
             .and_then(Result::ok)
             .ok_or(ReportError::Busy)
+    }
+
+    /// Answers other parts of the core keep between reports.
+    pub fn memo(&self) -> &super::Memo {
+        &self.memo
     }
 
     /// Every figure of the dashboard for `query` as of `now_ms`.

@@ -51,13 +51,27 @@ impl Sums {
 
 /// A query's answer before metrics are derived: its groups, in the order
 /// first met, each with its dimension values.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Table {
     pub keys: Vec<Vec<String>>,
     pub sums: Vec<Sums>,
 }
 
 impl Table {
+    /// Adds another part's groups (another day's: visitors of different UTC
+    /// days are different visitors).
+    pub fn merge(&mut self, other: Table) {
+        let mut index: rustc_hash::FxHashMap<Vec<String>, usize> = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i))
+            .collect();
+        for (key, sums) in other.keys.into_iter().zip(other.sums) {
+            super::groups::join(self, &mut index, key, sums);
+        }
+    }
+
     pub fn find(&self, key: &[String]) -> Option<&Sums> {
         self.keys
             .iter()

@@ -14,7 +14,8 @@ pub const PERIODS: [(&str, &str); 6] = [
     ("12mo", "Last 12 months"),
 ];
 
-/// Filterable dimensions: query parameter and chip label.
+/// Filterable dimensions: query parameter and chip label (a goal is one
+/// more, set by a click on a goal).
 pub const FILTERS: [(&str, &str); 10] = [
     ("page", "Page"),
     ("referrer", "Source"),
@@ -49,12 +50,54 @@ pub fn period_href(path: &str, query: &ParamsMap, period: &str) -> String {
     )
 }
 
-/// The active filters as (parameter, label, value), in a fixed order.
-pub fn active_filters(query: &ParamsMap) -> Vec<(&'static str, &'static str, String)> {
-    FILTERS
-        .iter()
-        .filter_map(|(param, label)| query.get(param).map(|value| (*param, *label, value)))
-        .collect()
+/// How a filter compares, as its query key spells it after the parameter.
+pub const OPERATORS: [(&str, &str); 3] = [("", "is"), ("!", "is not"), ("~", "contains")];
+
+/// An active filter as its chip shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActiveFilter {
+    /// The query key that holds it (`page`, `page!`, `page~`), which
+    /// removing the chip removes.
+    pub key: String,
+    pub param: &'static str,
+    pub label: &'static str,
+    /// `is`, `is not` or `contains`.
+    pub operator: &'static str,
+    /// The value as the query holds it (alternatives joined by `|`).
+    pub value: String,
+}
+
+/// The active filters (and the goal), in a fixed order: each dimension's
+/// `is`, `is not` and `contains`.
+pub fn active_filters(query: &ParamsMap) -> Vec<ActiveFilter> {
+    let mut found = Vec::new();
+    let goal = [("goal", "Goal")];
+    for (param, label) in FILTERS.iter().chain(goal.iter()) {
+        for (suffix, operator) in OPERATORS {
+            let key = format!("{param}{suffix}");
+            for (k, v) in query.latest_values() {
+                let value = if *k == key {
+                    v.to_owned()
+                } else if suffix == "~" && v.is_empty() {
+                    // `page~docs` arrives as a key with an empty value.
+                    match k.strip_prefix(key.as_str()) {
+                        Some(rest) if !rest.is_empty() => rest.to_owned(),
+                        _ => continue,
+                    }
+                } else {
+                    continue;
+                };
+                found.push(ActiveFilter {
+                    key: k.to_string(),
+                    param,
+                    label,
+                    operator,
+                    value,
+                });
+            }
+        }
+    }
+    found
 }
 
 /// How a dimension's raw value reads on screen.
@@ -103,12 +146,29 @@ mod tests {
 
     #[test]
     fn filters_read_in_a_fixed_order_with_labels() {
-        let q = query(&[("os", "Linux"), ("referrer", ""), ("x", "y")]);
+        let q = query(&[
+            ("os", "Linux"),
+            ("referrer", ""),
+            ("x", "y"),
+            ("page!", "/a|/b"),
+            ("page~docs", ""),
+            ("goal", "Signup"),
+        ]);
+        let read: Vec<(String, &str, &str, String)> = active_filters(&q)
+            .into_iter()
+            .map(|f| (f.key, f.label, f.operator, f.value))
+            .collect();
+        let own = |k: &str, l: &'static str, o: &'static str, v: &str| {
+            (k.to_string(), l, o, v.to_string())
+        };
         assert_eq!(
-            active_filters(&q),
+            read,
             vec![
-                ("referrer", "Source", String::new()),
-                ("os", "OS", "Linux".to_string())
+                own("page!", "Page", "is not", "/a|/b"),
+                own("page~docs", "Page", "contains", "docs"),
+                own("referrer", "Source", "is", ""),
+                own("os", "OS", "is", "Linux"),
+                own("goal", "Goal", "is", "Signup"),
             ]
         );
         assert_eq!(display_value("referrer", ""), "Direct / None");

@@ -4,7 +4,12 @@
 //! refetches the numbers without a page load.
 
 mod chart;
+mod filters;
+mod format;
+mod funnel;
 mod links;
+mod panels;
+mod table;
 mod widgets;
 
 use leptos::prelude::*;
@@ -20,8 +25,12 @@ use crate::{
     },
     components::{RequireUser, Snippet},
 };
+#[cfg(feature = "hydrate")]
+use chart::Graph;
 use chart::VisitorsChart;
-use widgets::{BreakdownTable, DateRangePicker, FilterChips, Row, SummaryCards};
+use filters::{FilterChips, FilterDialog};
+use panels::Breakdowns;
+use widgets::{DateRangePicker, GraphControls, SummaryCards};
 
 /// Realtime visitors are refreshed this often (the rest changes with the URL).
 #[cfg(feature = "hydrate")]
@@ -77,17 +86,21 @@ fn Dashboard(shared: bool) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(result) = data.get() {
             realtime.set(None);
-            points.set(
-                result
-                    .ok()
-                    .filter(|d| d.has_events)
-                    .map(|d| d.report.timeseries),
-            );
+            points.set(result.ok().filter(|d| d.has_events).map(|d| Graph {
+                points: d.report.timeseries,
+                previous: d.report.previous_timeseries,
+            }));
         }
     });
+    // While a new answer is on its way the old figures stay, dimmed.
+    let pending = RwSignal::new(false);
     view! {
-        <main class="mx-auto max-w-6xl space-y-6 px-6 py-8">
-            <Transition fallback=|| ()>
+        <main
+            class="mx-auto max-w-6xl space-y-6 px-6 py-8 transition-opacity"
+            class:opacity-60=move || pending.get()
+            aria-busy=move || pending.get().to_string()
+        >
+            <Transition fallback=|| () set_pending=pending.write_only()>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! { <Overview d shared realtime /> }.into_any(),
@@ -166,12 +179,49 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
             </div>
         </header>
         <DateRangePicker path=path.clone() query=query.clone() period=report.period.clone() />
-        <FilterChips path query />
+        <div class="flex flex-wrap items-center gap-3">
+            <FilterDialog path=path.clone() query=query.clone() />
+            <FilterChips path=path.clone() query=query.clone() />
+        </div>
         {if d.has_events {
-            view! { <SummaryCards current=report.summary previous=report.previous /> }.into_any()
+            let compared = report.compared.as_ref().map(|_| match query.get("compare").as_deref() {
+                Some("year_over_year") => "last year",
+                Some("custom") => "compared range",
+                _ => "previous period",
+            });
+            let days = days_between(&report.period.start, &report.period.end);
+            view! {
+                <SummaryCards current=report.summary previous=report.previous compared />
+                <GraphControls path query interval=report.interval.clone() days />
+            }
+                .into_any()
         } else {
             view! { <EmptyState snippet=d.snippet /> }.into_any()
         }}
+    }
+}
+
+/// Days from `start` to `end` inclusive (dates as `YYYY-MM-DD`), worked out
+/// by hand: the wasm carries no date library.
+fn days_between(start: &str, end: &str) -> i64 {
+    // Days since 1970-01-01 of a proleptic Gregorian date.
+    fn day_number(date: &str) -> Option<i64> {
+        let mut parts = date.splitn(3, '-').map(str::parse::<i64>);
+        let (y, m, d) = (
+            parts.next()?.ok()?,
+            parts.next()?.ok()?,
+            parts.next()?.ok()?,
+        );
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some(era * 146_097 + doe - 719_468)
+    }
+    match (day_number(start), day_number(end)) {
+        (Some(start), Some(end)) => end - start + 1,
+        _ => 0,
     }
 }
 
@@ -182,85 +232,6 @@ fn EmptyState(snippet: Option<String>) -> impl IntoView {
             <p class="text-slate-600">"No visits recorded yet."</p>
             {snippet.map(|snippet| view! { <Snippet snippet /> })}
         </section>
-    }
-}
-
-#[component]
-fn Breakdowns(d: Data) -> impl IntoView {
-    let path = use_location().pathname.get_untracked();
-    let query = use_query_map().get_untracked();
-    let r = d.report;
-    let named = |rows: Vec<pagepulse_core::analytics::report::NameRow>| -> Vec<Row> {
-        rows.into_iter()
-            .map(|r| Row::new(r.name, r.visitors, None))
-            .collect()
-    };
-    let pages = r.pages.into_iter();
-    let pages = pages.map(|p| Row::new(p.path, p.visitors, Some(p.pageviews)));
-    let sources = r.referrers.into_iter();
-    let sources = sources.map(|s| Row::new(s.source, s.visitors, Some(s.pageviews)));
-    let countries = r.countries.into_iter();
-    let countries = countries.map(|c| Row::new(c.code, c.visitors, None));
-    let tables: Vec<(&'static str, &'static str, Vec<Row>)> = vec![
-        ("Top pages", "page", pages.collect()),
-        ("Top sources", "referrer", sources.collect()),
-        ("Countries", "country", countries.collect()),
-        ("Browsers", "browser", named(r.browsers)),
-        ("Operating systems", "os", named(r.os)),
-        ("Devices", "device", named(r.devices)),
-        ("UTM sources", "utm_source", named(r.utm_sources)),
-        ("UTM mediums", "utm_medium", named(r.utm_mediums)),
-        ("UTM campaigns", "utm_campaign", named(r.utm_campaigns)),
-    ];
-    let events = r.events.into_iter();
-    let events: Vec<Row> = events
-        .map(|e| Row::new(e.name, e.visitors, Some(e.events)))
-        .collect();
-    // One event selected: its properties, as "key: value".
-    let props = query.get("event").map(|event| {
-        let rows = r.props.into_iter();
-        let rows = rows.map(|p| {
-            Row::new(
-                format!("{}: {}", p.key, p.value),
-                p.visitors,
-                Some(p.events),
-            )
-        });
-        (format!("Properties of {event}"), rows.collect::<Vec<_>>())
-    });
-    view! {
-        <div class="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
-            {tables
-                .into_iter()
-                .map(|(title, param, rows)| {
-                    view! {
-                        <BreakdownTable title param rows path=path.clone() query=query.clone() />
-                    }
-                })
-                .collect_view()}
-            <BreakdownTable
-                title="Custom events"
-                param="event"
-                rows=events
-                count="Events"
-                path=path.clone()
-                query=query.clone()
-            />
-            {props
-                .map(|(title, rows)| {
-                    view! {
-                        <BreakdownTable
-                            title
-                            param="prop"
-                            rows
-                            count="Events"
-                            plain=true
-                            path
-                            query
-                        />
-                    }
-                })}
-        </div>
     }
 }
 
@@ -284,5 +255,19 @@ fn BadQuery(message: String) -> impl IntoView {
         <a href=path class="text-indigo-600 hover:underline">
             "Show the last 30 days"
         </a>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::days_between;
+
+    #[test]
+    fn ranges_count_their_days() {
+        assert_eq!(days_between("2026-12-07", "2026-12-07"), 1);
+        assert_eq!(days_between("2026-02-27", "2026-03-01"), 3);
+        assert_eq!(days_between("2024-02-27", "2024-03-01"), 4, "a leap year");
+        assert_eq!(days_between("2025-12-31", "2026-01-06"), 7);
+        assert_eq!(days_between("nonsense", "2026-01-06"), 0);
     }
 }

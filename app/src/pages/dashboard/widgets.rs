@@ -6,10 +6,19 @@ use leptos::prelude::*;
 use leptos_router::{components::Form, params::ParamsMap};
 use pagepulse_core::analytics::report::{PeriodInfo, Summary};
 
-use super::links::{PERIODS, active_filters, display_value, href, period_href};
+use super::{
+    format::{change as show_change, compact, thousands},
+    links::{PERIODS, href, period_href},
+};
 
 #[component]
-pub fn SummaryCards(current: Summary, previous: Summary) -> impl IntoView {
+pub fn SummaryCards(
+    current: Summary,
+    previous: Summary,
+    /// What `previous` is: "previous period", "last year", …; `None` when
+    /// nothing is compared.
+    compared: Option<&'static str>,
+) -> impl IntoView {
     let cards = [
         (
             "visitors",
@@ -65,9 +74,9 @@ pub fn SummaryCards(current: Summary, previous: Summary) -> impl IntoView {
             {cards
                 .into_iter()
                 .map(|(id, label, now, before, format, up_is_good)| {
-                    let change = Summary::change(now, before);
-                    let tone = match change {
-                        Some(c) if (c > 0.0) == up_is_good && c != 0.0 => "text-emerald-600",
+                    let change = compared.and_then(|_| Summary::change(now, before));
+                    let tone = match change.map(f64::round) {
+                        Some(c) if c != 0.0 && (c > 0.0) == up_is_good => "text-emerald-600",
                         Some(c) if c != 0.0 => "text-rose-600",
                         _ => "text-slate-400",
                     };
@@ -79,19 +88,18 @@ pub fn SummaryCards(current: Summary, previous: Summary) -> impl IntoView {
                             <p class="text-xs font-medium uppercase tracking-wide text-slate-500">
                                 {label}
                             </p>
-                            <p class="mt-1 text-2xl font-semibold" data-testid="value">
+                            <p
+                                class="mt-1 text-2xl font-semibold"
+                                data-testid="value"
+                                title=format.exact(now)
+                            >
                                 {format.show(now)}
                             </p>
                             <p class=format!("mt-1 text-xs {tone}") data-testid="change">
-                                {match change {
-                                    Some(c) => {
-                                        format!(
-                                            "{}{:.0}% vs previous period",
-                                            if c >= 0.0 { "+" } else { "−" },
-                                            c.abs(),
-                                        )
-                                    }
-                                    None => "no previous data".to_owned(),
+                                {match (change, compared) {
+                                    (Some(c), Some(what)) => format!("{} vs {what}", show_change(c)),
+                                    (None, Some(_)) => "no previous data".to_owned(),
+                                    (_, None) => "not compared".to_owned(),
                                 }}
                             </p>
                         </div>
@@ -114,9 +122,18 @@ enum Format {
 }
 
 impl Format {
+    /// What the card shows: counts compact (662k).
     fn show(self, value: f64) -> String {
         match self {
-            Format::Count => format!("{value:.0}"),
+            Format::Count => compact(value.max(0.0).round() as u64),
+            other => other.exact(value),
+        }
+    }
+
+    /// The exact figure, on hover.
+    fn exact(self, value: f64) -> String {
+        match self {
+            Format::Count => thousands(value.max(0.0).round() as u64),
             Format::Ratio => format!("{value:.2}"),
             Format::Percent => format!("{value:.0}%"),
             Format::Duration => {
@@ -135,9 +152,10 @@ impl Format {
 #[component]
 pub fn DateRangePicker(path: String, query: ParamsMap, period: PeriodInfo) -> impl IntoView {
     let current = query.get("period").unwrap_or_else(|| "30d".into());
-    let kept: Vec<(String, String)> = active_filters(&query)
-        .into_iter()
-        .map(|(param, _, value)| (param.to_owned(), value))
+    let kept: Vec<(String, String)> = query
+        .latest_values()
+        .filter(|(k, _)| !matches!(k.as_ref(), "period" | "start" | "end"))
+        .map(|(k, v)| (k.to_string(), v.to_owned()))
         .collect();
     view! {
         <nav
@@ -205,148 +223,89 @@ pub fn DateRangePicker(path: String, query: ParamsMap, period: PeriodInfo) -> im
     }
 }
 
-/// One chip per active filter, each a link that removes it.
+/// The graph's interval and what it is compared with: links, like the
+/// range picker, so the state stays in the URL.
 #[component]
-pub fn FilterChips(path: String, query: ParamsMap) -> impl IntoView {
-    let filters = active_filters(&query);
-    (!filters.is_empty()).then(|| {
-        view! {
-            <div class="flex flex-wrap items-center gap-2" data-testid="filters">
-                <span class="text-sm text-slate-500">"Filtered by"</span>
-                {filters
+pub fn GraphControls(
+    path: String,
+    query: ParamsMap,
+    /// The interval the report was shaped by.
+    interval: String,
+    /// Days the range covers: hours are offered up to a week.
+    days: i64,
+) -> impl IntoView {
+    let compare = query
+        .get("compare")
+        .unwrap_or_else(|| "previous_period".into());
+    let matched = query.get("match_day_of_week").as_deref() == Some("true");
+    let link = |active: bool| {
+        if active {
+            "rounded bg-slate-800 px-2 py-1 text-white"
+        } else {
+            "rounded px-2 py-1 text-slate-600 hover:bg-slate-100"
+        }
+    };
+    let intervals = [
+        ("hour", "Hours"),
+        ("day", "Days"),
+        ("week", "Weeks"),
+        ("month", "Months"),
+    ];
+    let compares = [
+        ("previous_period", "Previous period"),
+        ("year_over_year", "Year over year"),
+        ("off", "No comparison"),
+    ];
+    view! {
+        <div class="flex flex-wrap items-center justify-between gap-2 text-xs" data-testid="graph-controls">
+            <nav class="flex items-center gap-1" aria-label="Interval">
+                {intervals
                     .into_iter()
-                    .map(|(param, label, value)| {
+                    .filter(|(name, _)| *name != "hour" || days <= 7)
+                    .map(|(name, label)| {
                         view! {
                             <a
-                                href=href(&path, &query, &[(param, None)])
-                                class="inline-flex items-center gap-1 rounded-full bg-indigo-50 px-3 py-1 text-sm text-indigo-800 hover:bg-indigo-100"
-                                data-testid="filter-chip"
-                                title="Remove this filter"
+                                href=href(&path, &query, &[("interval", Some(name))])
+                                class=link(interval == name)
+                                data-testid=format!("interval-{name}")
                             >
-                                <span>{format!("{label}: {}", display_value(param, &value))}</span>
-                                <span aria-hidden="true">"×"</span>
+                                {label}
                             </a>
                         }
                     })
                     .collect_view()}
-            </div>
-        }
-    })
-}
-
-/// A row of a breakdown: the raw value (for the filter link), visitors and,
-/// where the widget has them, pageviews.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Row {
-    pub value: String,
-    pub visitors: u64,
-    pub pageviews: Option<u64>,
-}
-
-impl Row {
-    pub fn new(value: String, visitors: u64, pageviews: Option<u64>) -> Row {
-        Row {
-            value,
-            visitors,
-            pageviews,
-        }
-    }
-}
-
-/// A top list; clicking a row filters the dashboard by it.
-#[component]
-pub fn BreakdownTable(
-    #[prop(into)] title: String,
-    /// The filter parameter a row click sets.
-    param: &'static str,
-    rows: Vec<Row>,
-    path: String,
-    query: ParamsMap,
-    /// The heading of the second count: pageviews, or a custom event's events.
-    #[prop(default = "Views")]
-    count: &'static str,
-    /// Rows are not filters (an event's properties).
-    #[prop(optional)]
-    plain: bool,
-) -> impl IntoView {
-    let with_pageviews = rows.iter().any(|r| r.pageviews.is_some());
-    let max = rows.iter().map(|r| r.visitors).max().unwrap_or(0).max(1);
-    view! {
-        <section
-            class="rounded-lg border border-slate-200 bg-white p-4"
-            data-testid=format!("table-{param}")
-        >
-            <h2 class="text-sm font-semibold">{title}</h2>
-            {if rows.is_empty() {
-                view! { <p class="mt-3 text-sm text-slate-500">"Nothing yet for this period."</p> }
-                    .into_any()
-            } else {
-                view! {
-                    <table class="mt-2 w-full table-fixed text-sm">
-                        <thead>
-                            <tr class="text-left text-xs uppercase text-slate-500">
-                                <th class="py-1 font-medium">"Name"</th>
-                                <th class="w-20 py-1 text-right font-medium">"Visitors"</th>
-                                {with_pageviews
-                                    .then(|| {
-                                        view! {
-                                            <th class="w-20 py-1 text-right font-medium">{count}</th>
-                                        }
-                                    })}
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {rows
-                                .into_iter()
-                                .map(|row| {
-                                    let width = format!("width: {}%", row.visitors * 100 / max);
-                                    view! {
-                                        <tr class="border-t border-slate-100" data-testid="row">
-                                            <td class="relative truncate py-1.5 pr-2">
-                                                <span
-                                                    class="absolute inset-y-1 left-0 rounded bg-indigo-50"
-                                                    style=width
-                                                ></span>
-                                                {if plain {
-                                                    view! {
-                                                        <span class="relative" title=row.value.clone()>
-                                                            {row.value.clone()}
-                                                        </span>
-                                                    }
-                                                        .into_any()
-                                                } else {
-                                                    view! {
-                                                        <a
-                                                            href=href(&path, &query, &[(param, Some(&row.value))])
-                                                            class="relative hover:underline"
-                                                            title=row.value.clone()
-                                                        >
-                                                            {display_value(param, &row.value)}
-                                                        </a>
-                                                    }
-                                                        .into_any()
-                                                }}
-                                            </td>
-                                            <td class="py-1.5 text-right tabular-nums">
-                                                {row.visitors}
-                                            </td>
-                                            {with_pageviews
-                                                .then(|| {
-                                                    view! {
-                                                        <td class="py-1.5 text-right tabular-nums">
-                                                            {row.pageviews.unwrap_or(0)}
-                                                        </td>
-                                                    }
-                                                })}
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                }
-                    .into_any()
-            }}
-        </section>
+            </nav>
+            <nav class="flex items-center gap-1" aria-label="Comparison">
+                {compares
+                    .into_iter()
+                    .map(|(name, label)| {
+                        view! {
+                            <a
+                                href=href(
+                                    &path,
+                                    &query,
+                                    &[("compare", Some(name)), ("compare_start", None), ("compare_end", None)],
+                                )
+                                class=link(compare == name)
+                                data-testid=format!("compare-{name}")
+                            >
+                                {label}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+                <a
+                    href=href(
+                        &path,
+                        &query,
+                        &[("match_day_of_week", if matched { None } else { Some("true") })],
+                    )
+                    class=link(matched)
+                    data-testid="match-weekday"
+                >
+                    "Match day of week"
+                </a>
+            </nav>
+        </div>
     }
 }

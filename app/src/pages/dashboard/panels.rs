@@ -1,0 +1,135 @@
+//! The breakdown panels below the graph, as Plausible lays them out: goal
+//! conversions, pages (top, entry, exit), sources (and channels),
+//! countries, devices, campaigns (UTM source to content), custom events and
+//! an event's properties.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
+use pagepulse_core::analytics::report::{EntryRow, NameRow};
+
+use super::{
+    funnel::FunnelPanel,
+    table::{BreakdownTable, Row, TabbedTables, Table},
+};
+use crate::api::analytics::DashboardData as Data;
+
+fn named(rows: Vec<NameRow>) -> Vec<Row> {
+    rows.into_iter()
+        .map(|r| Row::new(r.name, r.visitors, None))
+        .collect()
+}
+
+fn entries(rows: Vec<EntryRow>) -> Vec<Row> {
+    rows.into_iter()
+        .map(|r| Row::new(r.path, r.visitors, Some(r.visits)))
+        .collect()
+}
+
+#[component]
+pub fn Breakdowns(d: Data) -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    let query = use_query_map().get_untracked();
+    let r = d.report;
+    let goals: Vec<Row> = r
+        .goals
+        .into_iter()
+        .map(|g| Row {
+            third: Some(format!("{:.1}%", g.conversion_rate)),
+            ..Row::new(g.name, g.visitors, Some(g.events))
+        })
+        .collect();
+    let pages = r.pages.into_iter();
+    let pages = pages.map(|p| Row::new(p.path, p.visitors, Some(p.pageviews)));
+    let sources = r.referrers.into_iter();
+    let sources = sources.map(|s| Row::new(s.source, s.visitors, Some(s.pageviews)));
+    let countries = r.countries.into_iter();
+    let countries = countries.map(|c| Row::new(c.code, c.visitors, None));
+    let events = r.events.into_iter();
+    let events = events.map(|e| Row::new(e.name, e.visitors, Some(e.events)));
+    let panels: Vec<(&'static str, Vec<Table>)> = vec![
+        (
+            "pages",
+            vec![
+                Table::new("Top pages", "page", pages.collect()),
+                Table::new("Entry pages", "page", entries(r.entry_pages))
+                    .second("Visits")
+                    .named("entry_page"),
+                Table::new("Exit pages", "page", entries(r.exit_pages))
+                    .second("Visits")
+                    .named("exit_page"),
+            ],
+        ),
+        (
+            "sources",
+            vec![
+                Table::new("Top sources", "referrer", sources.collect()),
+                Table::new("Channels", "channel", named(r.channels)).plain(),
+            ],
+        ),
+        (
+            "countries",
+            vec![Table::new("Countries", "country", countries.collect())],
+        ),
+        (
+            "devices",
+            vec![
+                Table::new("Browsers", "browser", named(r.browsers)),
+                Table::new("Operating systems", "os", named(r.os)),
+                Table::new("Devices", "device", named(r.devices)),
+            ],
+        ),
+        (
+            "campaigns",
+            vec![
+                Table::new("UTM sources", "utm_source", named(r.utm_sources)),
+                Table::new("UTM mediums", "utm_medium", named(r.utm_mediums)),
+                Table::new("UTM campaigns", "utm_campaign", named(r.utm_campaigns)),
+                Table::new("UTM terms", "utm_term", named(r.utm_terms)).plain(),
+                Table::new("UTM contents", "utm_content", named(r.utm_contents)).plain(),
+            ],
+        ),
+        (
+            "events",
+            vec![Table::new("Custom events", "event", events.collect()).second("Events")],
+        ),
+    ];
+    // One event selected: its properties, as "key: value".
+    let props = query.get("event").map(|event| {
+        let rows = r.props.into_iter().map(|p| {
+            Row::new(
+                format!("{}: {}", p.key, p.value),
+                p.visitors,
+                Some(p.events),
+            )
+        });
+        Table::new(format!("Properties of {event}"), "prop", rows.collect())
+            .second("Events")
+            .plain()
+    });
+    let goals = (!goals.is_empty()).then(|| {
+        Table::new("Goal conversions", "goal", goals)
+            .second("Total")
+            .third("CR")
+    });
+    view! {
+        <FunnelPanel
+            funnels=d.funnels
+            funnel=d.funnel
+            path=path.clone()
+            query=query.clone()
+        />
+        <div class="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
+            {goals
+                .map(|table| {
+                    view! { <BreakdownTable table path=path.clone() query=query.clone() /> }
+                })}
+            {panels
+                .into_iter()
+                .map(|(id, tables)| {
+                    view! { <TabbedTables id tables path=path.clone() query=query.clone() /> }
+                })
+                .collect_view()}
+            {props.map(|table| view! { <BreakdownTable table path query /> })}
+        </div>
+    }
+}
