@@ -72,7 +72,7 @@ test("switches ranges and filters in place, goes back, and shares", async ({ pag
 
   await page.getByTestId("table-referrer").getByRole("link", { name: "news.ycombinator.com" }).click();
   await expect(page).toHaveURL(/referrer=news\.ycombinator\.com/);
-  await expect(page.getByTestId("filter-chip")).toHaveText(/Source: news\.ycombinator\.com/);
+  await expect(page.getByTestId("filter-chip")).toHaveText(/Source is news\.ycombinator\.com/);
   await expect(card(page, "pageviews")).toHaveText("2");
   await expect(card(page, "visitors")).toHaveText("2");
 
@@ -137,7 +137,7 @@ test("lists custom events, filters by one in place and shows its properties", as
 
   await events.getByRole("link", { name: "Signup" }).click();
   await expect(page).toHaveURL(/event=Signup/);
-  await expect(page.getByTestId("filter-chip")).toHaveText(/Event: Signup/);
+  await expect(page.getByTestId("filter-chip")).toHaveText(/Event is Signup/);
   await expect(page.getByTestId("table-prop")).toContainText("plan: pro");
   await expect(card(page, "visitors")).toHaveText("1");
   expect(await page.evaluate(() => (window as any).__samePage === true)).toBe(true);

@@ -119,60 +119,64 @@ struct Asked<'a> {
     settled: i64,
 }
 
+/// One Stats-engine question of a report: its metrics and dimensions.
+type Ask = (Vec<stats::Metric>, Vec<stats::Dimension>);
+
 impl Asked<'_> {
-    /// Counts `metrics` by `dimensions` over the local days of `range`: the
-    /// settled UTC days' answer is kept between reports (visitor ids and
-    /// visits never span a UTC midnight, so the parts add up), the rest is
-    /// counted afresh.
-    async fn run(
-        &self,
-        range: DateRange,
-        metrics: Vec<stats::Metric>,
-        dimensions: Vec<stats::Dimension>,
-    ) -> Result<stats::Answer, StatsError> {
+    /// Counts each ask over the local days of `range`, all from one read of
+    /// each day: the settled UTC days' answers are kept between reports
+    /// (visitor ids and visits never span a UTC midnight, so the parts add
+    /// up), the rest is counted afresh.
+    async fn run(&self, range: DateRange, asks: &[Ask]) -> Result<Vec<stats::Answer>, StatsError> {
         let starts = range.day_starts(self.tz);
         let (from, to) = (starts[0], starts[starts.len() - 1]);
         let split = self.settled.clamp(from, to);
-        let query = |from: i64, to: i64| stats::Query {
-            range,
-            tz: self.tz,
-            from,
-            to,
-            metrics: metrics.clone(),
-            dimensions: dimensions.clone(),
-            filter: self.filter.clone(),
+        let queries = |from: i64, to: i64| -> Vec<stats::Query> {
+            asks.iter()
+                .map(|(metrics, dimensions)| stats::Query {
+                    range,
+                    tz: self.tz,
+                    from,
+                    to,
+                    metrics: metrics.clone(),
+                    dimensions: dimensions.clone(),
+                    filter: self.filter.clone(),
+                })
+                .collect()
         };
-        let settled = if split > from {
+        let count = |from: i64, to: i64| async move {
+            stats::run_all(&self.source, self.site, self.goals, &queries(from, to)).await
+        };
+        let mut answers = if split > from {
             let key = format!(
-                "dashboard|{}|{from}|{split}|{:?}|{metrics:?}|{dimensions:?}|{:?}",
+                "dashboard|{}|{from}|{split}|{:?}|{asks:?}|{:?}",
                 self.site.id, self.filter, self.goals
             );
             let memo = self.reports.memo();
-            match memo.get::<stats::Answer>(&key) {
-                Some(kept) => Some((*kept).clone()),
+            match memo.get::<Vec<stats::Answer>>(&key) {
+                Some(kept) => (*kept).clone(),
                 None => {
-                    let counted =
-                        stats::run(&self.source, self.site, self.goals, &query(from, split))
-                            .await?;
+                    let counted = count(from, split).await?;
                     memo.put(key, counted.clone());
-                    Some(counted)
+                    counted
                 }
             }
         } else {
-            None
+            Vec::new()
         };
-        let open = if to > split {
-            Some(stats::run(&self.source, self.site, self.goals, &query(split, to)).await?)
-        } else {
-            None
-        };
-        Ok(match (settled, open) {
-            (Some(settled), Some(open)) => settled.merge(open),
-            (Some(answer), None) | (None, Some(answer)) => answer,
-            (None, None) => {
-                stats::run(&self.source, self.site, self.goals, &query(from, to)).await?
-            }
-        })
+        if to > split {
+            let open = count(split, to).await?;
+            answers = if answers.is_empty() {
+                open
+            } else {
+                answers
+                    .into_iter()
+                    .zip(open)
+                    .map(|(settled, open)| settled.merge(open))
+                    .collect()
+            };
+        }
+        Ok(answers)
     }
 }
 

@@ -17,26 +17,33 @@ pub(super) async fn fill(
     range: DateRange,
     report: &mut Report,
 ) -> Result<(), StatsError> {
+    let by = |prop: Prop| vec![Dimension::Prop(prop)];
+    let mut asks = vec![
+        (vec![Metric::Visitors, Metric::Visits], by(Prop::EntryPage)),
+        (vec![Metric::Visitors, Metric::Visits], by(Prop::ExitPage)),
+        (vec![Metric::Visitors], by(Prop::UtmTerm)),
+        (vec![Metric::Visitors], by(Prop::UtmContent)),
+        (vec![Metric::Visitors], by(Prop::Channel)),
+    ];
     if !asked.goals.is_empty() {
-        report.goals = goals(asked, range).await?;
+        let metrics = vec![Metric::Visitors, Metric::Events, Metric::ConversionRate];
+        asks.push((metrics, by(Prop::Goal)));
     }
-    report.entry_pages = pages(asked, range, Prop::EntryPage).await?;
-    report.exit_pages = pages(asked, range, Prop::ExitPage).await?;
-    report.utm_terms = names(asked, range, Prop::UtmTerm, false).await?;
-    report.utm_contents = names(asked, range, Prop::UtmContent, false).await?;
-    report.channels = names(asked, range, Prop::Channel, true).await?;
+    let mut answers = asked.run(range, &asks).await?.into_iter();
+    let mut next = || answers.next().unwrap_or_default();
+    report.entry_pages = pages(&next());
+    report.exit_pages = pages(&next());
+    report.utm_terms = names(&next(), false);
+    report.utm_contents = names(&next(), false);
+    report.channels = names(&next(), true);
+    if !asked.goals.is_empty() {
+        report.goals = goals(asked, &next());
+    }
     Ok(())
 }
 
-async fn goals(asked: &Asked<'_>, range: DateRange) -> Result<Vec<GoalRow>, StatsError> {
-    let answer = asked
-        .run(
-            range,
-            vec![Metric::Visitors, Metric::Events, Metric::ConversionRate],
-            vec![Dimension::Prop(Prop::Goal)],
-        )
-        .await?;
-    let mut rows: Vec<GoalRow> = rows(&answer)
+fn goals(asked: &Asked<'_>, answer: &Answer) -> Vec<GoalRow> {
+    let mut rows: Vec<GoalRow> = rows(answer)
         .filter_map(|(key, sums)| {
             let goal = asked.goals.iter().find(|g| g.display_name == key[0])?;
             let rate = answer.value(Metric::ConversionRate, key, sums);
@@ -61,22 +68,11 @@ async fn goals(asked: &Asked<'_>, range: DateRange) -> Result<Vec<GoalRow>, Stat
         ))
     });
     rows.truncate(TOP);
-    Ok(rows)
+    rows
 }
 
-async fn pages(
-    asked: &Asked<'_>,
-    range: DateRange,
-    prop: Prop,
-) -> Result<Vec<EntryRow>, StatsError> {
-    let answer = asked
-        .run(
-            range,
-            vec![Metric::Visitors, Metric::Visits],
-            vec![Dimension::Prop(prop)],
-        )
-        .await?;
-    let mut rows: Vec<EntryRow> = rows(&answer)
+fn pages(answer: &Answer) -> Vec<EntryRow> {
+    let mut rows: Vec<EntryRow> = rows(answer)
         .filter(|(key, sums)| !key[0].is_empty() && sums.visits > 0)
         .map(|(key, sums)| EntryRow {
             path: key[0].clone(),
@@ -92,21 +88,13 @@ async fn pages(
         ))
     });
     rows.truncate(TOP);
-    Ok(rows)
+    rows
 }
 
 /// A visit-level property's values by visitors; `with_empty` keeps the
 /// empty value (a channel is never empty; an unset UTM tag is not a row).
-async fn names(
-    asked: &Asked<'_>,
-    range: DateRange,
-    prop: Prop,
-    with_empty: bool,
-) -> Result<Vec<NameRow>, StatsError> {
-    let answer = asked
-        .run(range, vec![Metric::Visitors], vec![Dimension::Prop(prop)])
-        .await?;
-    let mut rows: Vec<NameRow> = rows(&answer)
+fn names(answer: &Answer, with_empty: bool) -> Vec<NameRow> {
+    let mut rows: Vec<NameRow> = rows(answer)
         .filter(|(key, sums)| (with_empty || !key[0].is_empty()) && sums.visitors > 0)
         .map(|(key, sums)| NameRow {
             name: key[0].clone(),
@@ -115,7 +103,7 @@ async fn names(
         .collect();
     rows.sort_by(|a, b| (Reverse(a.visitors), &a.name).cmp(&(Reverse(b.visitors), &b.name)));
     rows.truncate(TOP);
-    Ok(rows)
+    rows
 }
 
 fn rows(answer: &Answer) -> impl Iterator<Item = (&Vec<String>, &Sums)> {

@@ -71,13 +71,11 @@ fn regroup(days: &[DayPoint], start: impl Fn(NaiveDate) -> NaiveDate) -> Vec<Day
 
 /// Every local hour of `range`, zeros included, as `YYYY-MM-DD HH:00`.
 async fn hours(asked: &Asked<'_>, range: DateRange) -> Result<Vec<DayPoint>, StatsError> {
-    let answer = asked
-        .run(
-            range,
-            vec![Metric::Visitors, Metric::Pageviews],
-            vec![stats::Dimension::Time(stats::Interval::Hour)],
-        )
-        .await?;
+    let ask = (
+        vec![Metric::Visitors, Metric::Pageviews],
+        vec![stats::Dimension::Time(stats::Interval::Hour)],
+    );
+    let answer = asked.run(range, &[ask]).await?.pop().unwrap_or_default();
     let mut points: Vec<DayPoint> = range
         .dates()
         .flat_map(|date| {

@@ -106,6 +106,13 @@ pub fn normalize_timezone(input: &str) -> Result<String, FieldError> {
         .map_err(|_| FieldError::new("timezone", format!("unknown time zone {:?}", input.trim())))
 }
 
+/// Every IANA zone name, sorted: what the settings page offers to pick from.
+pub fn time_zones() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    names.sort_unstable();
+    names
+}
+
 pub async fn create(
     db: &DatabaseConnection,
     owner_id: Uuid,

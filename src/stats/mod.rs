@@ -47,7 +47,7 @@ pub(crate) fn invalid<T>(message: impl Into<String>) -> Result<T, StatsError> {
 }
 
 /// A counted query: its groups, and what rates divide by.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Answer {
     pub table: Table,
     /// Per group without its goal, the visitors before goal filters (the
@@ -111,28 +111,56 @@ impl<'a> Source<'a> {
         goals: &[Matcher],
         query: &Query,
     ) -> Result<Table, StatsError> {
-        if let Some(reports) = self.reports
-            && let Some(table) = fast::answer(reports, site, query).await?
-        {
-            return Ok(table);
+        let mut tables = self
+            .count_all(site, goals, std::slice::from_ref(query))
+            .await?;
+        Ok(tables.pop().unwrap_or_default())
+    }
+
+    /// Each query's table: from the rollups where they answer it, the rest
+    /// counted together, each day read once for all of them.
+    async fn count_all(
+        &self,
+        site: &site::Model,
+        goals: &[Matcher],
+        queries: &[Query],
+    ) -> Result<Vec<Table>, StatsError> {
+        let mut tables: Vec<Option<Table>> = Vec::with_capacity(queries.len());
+        for query in queries {
+            tables.push(match self.reports {
+                Some(reports) => fast::answer(reports, site, query).await?,
+                None => None,
+            });
         }
-        let counting = engine::Counting {
-            site: site.id,
-            query: query.clone(),
-            filter: query
-                .filter
-                .as_ref()
-                .map(matcher::CompiledFilter::new)
-                .transpose()?,
-            goals: goals.to_vec(),
-            page_filtered: query
-                .filter
-                .as_ref()
-                .is_some_and(|f| f.mentions(&Prop::Page)),
-            packed: self.reports.is_some(),
-            funnel: false,
-        };
-        Ok(counting.count(self.db).await?)
+        let mut countings = Vec::new();
+        for (query, table) in queries.iter().zip(&tables) {
+            if table.is_some() {
+                continue;
+            }
+            countings.push(engine::Counting {
+                site: site.id,
+                query: query.clone(),
+                filter: query
+                    .filter
+                    .as_ref()
+                    .map(matcher::CompiledFilter::new)
+                    .transpose()?,
+                goals: goals.to_vec(),
+                page_filtered: query
+                    .filter
+                    .as_ref()
+                    .is_some_and(|f| f.mentions(&Prop::Page)),
+                packed: self.reports.is_some(),
+                funnel: false,
+            });
+        }
+        let mut counted = engine::count_together(countings, self.db)
+            .await?
+            .into_iter();
+        Ok(tables
+            .into_iter()
+            .map(|table| table.or_else(|| counted.next()).unwrap_or_default())
+            .collect())
     }
 }
 
@@ -145,30 +173,10 @@ pub async fn run(
 ) -> Result<Answer, StatsError> {
     let matchers: Vec<Matcher> = goals.iter().map(Matcher::new).collect();
     let table = source.count(site, &matchers, query).await?;
-    let rates = query
-        .metrics
-        .iter()
-        .any(|m| matches!(m, Metric::ConversionRate | Metric::GroupConversionRate));
-    let base_dimensions: Vec<usize> = query
-        .dimensions
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| **d != Dimension::Prop(Prop::Goal))
-        .map(|(i, _)| i)
-        .collect();
-    let base = if rates {
-        let base_query = Query {
-            dimensions: base_dimensions
-                .iter()
-                .map(|&i| query.dimensions[i].clone())
-                .collect(),
-            filter: query.filter.as_ref().and_then(Filter::without_goals),
-            metrics: vec![Metric::Visitors],
-            ..query.clone()
-        };
-        source.count(site, &matchers, &base_query).await?
-    } else {
-        Table::default()
+    let (base_query, base_dimensions) = base_of(query);
+    let base = match base_query {
+        Some(base_query) => source.count(site, &matchers, &base_query).await?,
+        None => Table::default(),
     };
     let total_visitors =
         if query.metrics.contains(&Metric::Percentage) && !query.dimensions.is_empty() {
@@ -188,6 +196,79 @@ pub async fn run(
         base_dimensions,
         total_visitors,
     })
+}
+
+/// Several queries over the same range, filter and goals, each answered as
+/// `run` answers it (the `percentage` metric aside), from one read of each
+/// day for all of them.
+pub async fn run_all(
+    source: &Source<'_>,
+    site: &site::Model,
+    goals: &[goal::Model],
+    queries: &[Query],
+) -> Result<Vec<Answer>, StatsError> {
+    let matchers: Vec<Matcher> = goals.iter().map(Matcher::new).collect();
+    // Each query's own table, and for a conversion rate the base it
+    // divides by: all of them counted together.
+    let mut asked: Vec<Query> = Vec::new();
+    let mut plans = Vec::new();
+    for query in queries {
+        let (base_query, base_dimensions) = base_of(query);
+        let table_at = asked.len();
+        asked.push(query.clone());
+        let base_at = base_query.map(|base| {
+            asked.push(base);
+            asked.len() - 1
+        });
+        plans.push((table_at, base_at, base_dimensions));
+    }
+    let mut tables: Vec<Option<Table>> = source
+        .count_all(site, &matchers, &asked)
+        .await?
+        .into_iter()
+        .map(Some)
+        .collect();
+    Ok(plans
+        .into_iter()
+        .map(|(table_at, base_at, base_dimensions)| {
+            let table = tables[table_at].take().unwrap_or_default();
+            let base = base_at.and_then(|at| tables[at].take()).unwrap_or_default();
+            let total_visitors = table.sums.first().map_or(0, |s| s.visitors);
+            Answer {
+                table,
+                base,
+                base_dimensions,
+                total_visitors,
+            }
+        })
+        .collect())
+}
+
+/// The query a conversion rate divides by (the same without its goal
+/// dimension and goal filters), when one of `query`'s metrics is a rate,
+/// and the positions of the dimensions it keeps.
+fn base_of(query: &Query) -> (Option<Query>, Vec<usize>) {
+    let rates = query
+        .metrics
+        .iter()
+        .any(|m| matches!(m, Metric::ConversionRate | Metric::GroupConversionRate));
+    let base_dimensions: Vec<usize> = query
+        .dimensions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d != Dimension::Prop(Prop::Goal))
+        .map(|(i, _)| i)
+        .collect();
+    let base = rates.then(|| Query {
+        dimensions: base_dimensions
+            .iter()
+            .map(|&i| query.dimensions[i].clone())
+            .collect(),
+        filter: query.filter.as_ref().and_then(Filter::without_goals),
+        metrics: vec![Metric::Visitors],
+        ..query.clone()
+    });
+    (base, base_dimensions)
 }
 
 /// Visitors who reached each step of a funnel (its `steps`, in order, within

@@ -51,6 +51,15 @@ pub async fn list_sites() -> Result<Vec<SiteInfo>, AppError> {
     .await
 }
 
+/// Every IANA zone name, for the settings page's searchable list.
+#[server]
+pub async fn time_zones() -> Result<Vec<String>, AppError> {
+    Ok(pagepulse_core::sites::time_zones()
+        .into_iter()
+        .map(str::to_owned)
+        .collect())
+}
+
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn get_site(id: String) -> Result<SiteInfo, AppError> {

@@ -14,6 +14,9 @@ pub fn TextField(
     #[prop(optional, into)] value: String,
     #[prop(optional)] placeholder: &'static str,
     #[prop(optional)] autocomplete: &'static str,
+    /// The id of a `<datalist>` to suggest values from.
+    #[prop(optional)]
+    list: Option<&'static str>,
     error: FormResult,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -28,6 +31,7 @@ pub fn TextField(
             value=value
             placeholder=placeholder
             autocomplete=autocomplete
+            list=list
             class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none"
         />
         <FieldError name error />

@@ -17,7 +17,7 @@ pub fn Snippet(snippet: String) -> impl IntoView {
                 "Paste this into the " <code>"<head>"</code> " of every page of your site."
             </p>
             <pre
-                class="mt-4 overflow-x-auto rounded-md bg-slate-900 p-4 text-sm text-slate-100"
+                class="mt-4 max-w-full overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 p-4 text-sm text-slate-100"
                 data-testid="snippet"
             >
                 <code>{snippet}</code>

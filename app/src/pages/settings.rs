@@ -57,6 +57,27 @@ fn SiteNotFound() -> impl IntoView {
     }
 }
 
+/// Every IANA zone, as the time zone field's suggestions: typing a part of
+/// a name (`berl`) finds it.
+#[component]
+fn ZoneList() -> impl IntoView {
+    let zones = OnceResource::new(crate::api::sites::time_zones());
+    view! {
+        <datalist id="time-zones" data-testid="time-zones">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    zones
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|zone| view! { <option value=zone></option> })
+                        .collect_view()
+                })}
+            </Suspense>
+        </datalist>
+    }
+}
+
 #[component]
 fn SettingsSections(
     site: SiteInfo,
@@ -93,8 +114,10 @@ fn SettingsSections(
                         label="Time zone (IANA, e.g. Europe/Berlin)"
                         name="timezone"
                         value=timezone
+                        list="time-zones"
                         error=update_error
                     />
+                    <ZoneList />
                 </div>
                 <SubmitButton label="Save" pending=update.pending() />
             </ActionForm>

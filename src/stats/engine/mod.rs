@@ -9,7 +9,7 @@ use futures::StreamExt;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbErr, IdenStatic};
 use uuid::Uuid;
 
 use super::{
@@ -65,94 +65,144 @@ pub(super) struct Counting {
 
 impl Counting {
     pub async fn count(self, db: &DatabaseConnection) -> Result<Table, DbErr> {
-        let mut windows = Vec::new();
-        let mut day = self.query.from - self.query.from.rem_euclid(DAY_MS);
-        while day < self.query.to {
-            windows.push((day.max(self.query.from), (day + DAY_MS).min(self.query.to)));
-            day += DAY_MS;
-        }
-        let counting = Arc::new(self);
-        let parts: Vec<_> = (0..PARTS.min(windows.len()))
-            .map(|part| {
-                let mine: Vec<(i64, i64)> =
-                    windows.iter().copied().skip(part).step_by(PARTS).collect();
-                let counting = counting.clone();
-                let db = db.clone();
-                tokio::spawn(async move { counting.count_windows(&db, mine).await })
-            })
-            .collect();
-        let mut table = Table::default();
-        let mut index: FxHashMap<Vec<String>, usize> = FxHashMap::default();
-        for part in parts {
-            let counted = part
-                .await
-                .map_err(|e| DbErr::Custom(format!("counting stopped: {e}")))??;
+        let mut tables = count_together(vec![self], db).await?;
+        Ok(tables.pop().unwrap_or_default())
+    }
+}
+
+/// Counts queries over the same instants, filter and goals, each day read
+/// once for all of them: a dashboard asks for several breakdowns at once.
+pub(super) async fn count_together(
+    countings: Vec<Counting>,
+    db: &DatabaseConnection,
+) -> Result<Vec<Table>, DbErr> {
+    let Some(lead) = countings.first() else {
+        return Ok(Vec::new());
+    };
+    let mut windows = Vec::new();
+    let mut day = lead.query.from - lead.query.from.rem_euclid(DAY_MS);
+    while day < lead.query.to {
+        windows.push((day.max(lead.query.from), (day + DAY_MS).min(lead.query.to)));
+        day += DAY_MS;
+    }
+    let asked = countings.len();
+    let countings = Arc::new(countings);
+    let parts: Vec<_> = (0..PARTS.min(windows.len()))
+        .map(|part| {
+            let mine: Vec<(i64, i64)> = windows.iter().copied().skip(part).step_by(PARTS).collect();
+            let countings = countings.clone();
+            let db = db.clone();
+            tokio::spawn(async move { count_windows(&countings, &db, mine).await })
+        })
+        .collect();
+    let mut tables: Vec<Table> = (0..asked).map(|_| Table::default()).collect();
+    let mut indexes: Vec<FxHashMap<Vec<String>, usize>> =
+        (0..asked).map(|_| FxHashMap::default()).collect();
+    for part in parts {
+        let counted = part
+            .await
+            .map_err(|e| DbErr::Custom(format!("counting stopped: {e}")))??;
+        for (k, counted) in counted.into_iter().enumerate() {
             for (key, sums) in counted.keys.into_iter().zip(counted.sums) {
-                join(&mut table, &mut index, key, sums);
+                join(&mut tables[k], &mut indexes[k], key, sums);
             }
         }
-        Ok(table)
     }
+    Ok(tables)
+}
 
-    async fn count_windows(
-        &self,
-        db: &DatabaseConnection,
-        windows: Vec<(i64, i64)>,
-    ) -> Result<Table, DbErr> {
-        let mut table = Table::default();
-        let mut index: FxHashMap<Vec<String>, usize> = FxHashMap::default();
-        let needs_props = self
-            .query
+async fn count_windows(
+    countings: &[Counting],
+    db: &DatabaseConnection,
+    windows: Vec<(i64, i64)>,
+) -> Result<Vec<Table>, DbErr> {
+    let lead = &countings[0];
+    let mut tables: Vec<Table> = countings.iter().map(|_| Table::default()).collect();
+    let mut indexes: Vec<FxHashMap<Vec<String>, usize>> =
+        countings.iter().map(|_| FxHashMap::default()).collect();
+    let needs_props = countings.iter().any(|c| {
+        c.query
             .dimensions
             .iter()
             .any(|d| matches!(d, Dimension::Prop(Prop::Custom(_))))
-            || self.filter.as_ref().is_some_and(|f| f.reads_props());
-        let columns = &visit::needed(&self.query, needs_props);
-        // A whole stored day is read without its times when nothing counted
-        // asks for them: a third of what a question reads.
-        let timeless: &Vec<event::Column> = &columns
-            .iter()
-            .copied()
-            .filter(|&c| !matches!(c, event::Column::Ts) || visit::times_needed(&self.query))
-            .collect();
-        // The next days are read while one is counted, each on a connection
-        // of its own, so the database's reading uses every core.
-        let mut days = futures::stream::iter(windows)
-            .map(|window| async move {
-                let whole = window.0.rem_euclid(DAY_MS) == 0 && window.1 - window.0 == DAY_MS;
-                let stored = if whole { timeless } else { columns };
-                if self.packed
-                    && let Some(day) = pack::read(db, self.site, window, stored).await?
-                {
-                    return Ok(day);
-                }
-                let conditions =
-                    pushdown::conditions(&self.query, &self.goals, self.site, window.0, window.1);
-                fetch(db, self.site, window, columns, conditions).await
-            })
-            .buffered(AHEAD);
-        let uses = |prop: &Prop| {
-            self.query
-                .dimensions
-                .contains(&Dimension::Prop(prop.clone()))
-                || self.query.filter.as_ref().is_some_and(|f| f.mentions(prop))
-        };
-        let sources = uses(&Prop::Source) || uses(&Prop::Channel);
-        let goal_lists = !self.goals.is_empty() && (self.funnel || uses(&Prop::Goal));
-        while let Some(day) = days.next().await {
-            let day: Day = day?;
-            if !day.is_empty() {
-                let lookups = Lookups::new(&day, &self.goals, needs_props, sources, goal_lists);
-                if self.funnel {
-                    self.count_funnel_day(&day, &lookups, &mut table, &mut index);
-                } else {
-                    self.count_day(&day, &lookups, &mut table, &mut index);
-                }
+            || c.filter.as_ref().is_some_and(|f| f.reads_props())
+    });
+    let mut columns: Vec<event::Column> = Vec::new();
+    for c in countings {
+        for column in visit::needed(&c.query, needs_props) {
+            if !columns.iter().any(|c| c.as_str() == column.as_str()) {
+                columns.push(column);
             }
         }
-        Ok(table)
     }
+    let columns = &columns;
+    // A whole stored day is read without its times when nothing counted
+    // asks for them: a third of what a question reads.
+    let times = countings.iter().any(|c| visit::times_needed(&c.query));
+    let timeless: &Vec<event::Column> = &columns
+        .iter()
+        .copied()
+        .filter(|&c| !matches!(c, event::Column::Ts) || times)
+        .collect();
+    // What SQL may test first: one query's own conditions, or for several
+    // only the filter they all share, on whole visits.
+    let shared_filter = countings
+        .iter()
+        .all(|c| c.query.filter == lead.query.filter);
+    let pushed = if countings.len() == 1 {
+        lead.query.clone()
+    } else {
+        Query {
+            metrics: vec![super::query::Metric::Visits],
+            dimensions: Vec::new(),
+            filter: lead.query.filter.clone().filter(|_| shared_filter),
+            ..lead.query.clone()
+        }
+    };
+    let pushed = &pushed;
+    // The next days are read while one is counted, each on a connection
+    // of its own, so the database's reading uses every core.
+    let mut days = futures::stream::iter(windows)
+        .map(|window| async move {
+            let whole = window.0.rem_euclid(DAY_MS) == 0 && window.1 - window.0 == DAY_MS;
+            let stored = if whole { timeless } else { columns };
+            if lead.packed
+                && let Some(day) = pack::read(db, lead.site, window, stored).await?
+            {
+                return Ok(day);
+            }
+            let conditions =
+                pushdown::conditions(pushed, &lead.goals, lead.site, window.0, window.1);
+            fetch(db, lead.site, window, columns, conditions).await
+        })
+        .buffered(AHEAD);
+    let uses = |prop: &Prop| {
+        countings.iter().any(|c| {
+            c.query.dimensions.contains(&Dimension::Prop(prop.clone()))
+                || c.query.filter.as_ref().is_some_and(|f| f.mentions(prop))
+        })
+    };
+    let sources = uses(&Prop::Source) || uses(&Prop::Channel);
+    let goal_lists =
+        !lead.goals.is_empty() && (countings.iter().any(|c| c.funnel) || uses(&Prop::Goal));
+    while let Some(day) = days.next().await {
+        let day: Day = day?;
+        if day.is_empty() {
+            continue;
+        }
+        let lookups = Lookups::new(&day, &lead.goals, needs_props, sources, goal_lists);
+        for (k, counting) in countings.iter().enumerate() {
+            if counting.funnel {
+                counting.count_funnel_day(&day, &lookups, &mut tables[k], &mut indexes[k]);
+            } else {
+                counting.count_day(&day, &lookups, &mut tables[k], &mut indexes[k]);
+            }
+        }
+    }
+    Ok(tables)
+}
 
+impl Counting {
     fn count_day(
         &self,
         day: &Day,
