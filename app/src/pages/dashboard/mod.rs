@@ -184,11 +184,14 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
             <FilterChips path=path.clone() query=query.clone() />
         </div>
         {if d.has_events {
-            let compared = report.compared.as_ref().map(|_| match query.get("compare").as_deref() {
-                Some("year_over_year") => "last year",
-                Some("custom") => "compared range",
-                _ => "previous period",
-            });
+            let compared = report
+                .compared
+                .as_ref()
+                .map(|_| match query.get("compare").as_deref() {
+                    Some("year_over_year") => "last year",
+                    Some("custom") => "compared range",
+                    _ => "previous period",
+                });
             let days = days_between(&report.period.start, &report.period.end);
             view! {
                 <SummaryCards current=report.summary previous=report.previous compared />

@@ -112,12 +112,7 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
             .third("CR")
     });
     view! {
-        <FunnelPanel
-            funnels=d.funnels
-            funnel=d.funnel
-            path=path.clone()
-            query=query.clone()
-        />
+        <FunnelPanel funnels=d.funnels funnel=d.funnel path=path.clone() query=query.clone() />
         <div class="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
             {goals
                 .map(|table| {
@@ -128,8 +123,7 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
                 .map(|(id, tables)| {
                     view! { <TabbedTables id tables path=path.clone() query=query.clone() /> }
                 })
-                .collect_view()}
-            {props.map(|table| view! { <BreakdownTable table path query /> })}
+                .collect_view()} {props.map(|table| view! { <BreakdownTable table path query /> })}
         </div>
     }
 }

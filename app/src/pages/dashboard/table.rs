@@ -224,17 +224,13 @@ pub fn BreakdownTable(table: Table, path: String, query: ParamsMap) -> impl Into
                                     {with_second
                                         .then(|| {
                                             view! {
-                                                <th class="w-20 py-1 text-right font-medium">
-                                                    {second}
-                                                </th>
+                                                <th class="w-20 py-1 text-right font-medium">{second}</th>
                                             }
                                         })}
                                     {with_third
                                         .then(|| {
                                             view! {
-                                                <th class="w-16 py-1 text-right font-medium">
-                                                    {third}
-                                                </th>
+                                                <th class="w-16 py-1 text-right font-medium">{third}</th>
                                             }
                                         })}
                                 </tr>

@@ -257,7 +257,10 @@ pub fn GraphControls(
         ("off", "No comparison"),
     ];
     view! {
-        <div class="flex flex-wrap items-center justify-between gap-2 text-xs" data-testid="graph-controls">
+        <div
+            class="flex flex-wrap items-center justify-between gap-2 text-xs"
+            data-testid="graph-controls"
+        >
             <nav class="flex items-center gap-1" aria-label="Interval">
                 {intervals
                     .into_iter()
@@ -284,7 +287,11 @@ pub fn GraphControls(
                                 href=href(
                                     &path,
                                     &query,
-                                    &[("compare", Some(name)), ("compare_start", None), ("compare_end", None)],
+                                    &[
+                                        ("compare", Some(name)),
+                                        ("compare_start", None),
+                                        ("compare_end", None),
+                                    ],
                                 )
                                 class=link(compare == name)
                                 data-testid=format!("compare-{name}")
