@@ -59,11 +59,14 @@ tool-chromium:
 	@command -v chromium >/dev/null \
 	  || { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
-# ECharts is served from our own origin, never a CDN.
-vendor: tool-npm
+# ECharts is served from our own origin, never a CDN: built from the npm
+# package's modules with only what the dashboard's chart uses.
+vendor: tool-npm public/vendor/echarts.js
+
+public/vendor/echarts.js: frontend/charts/echarts.mjs node_modules/.package-lock.json
 	@mkdir -p public/vendor
-	@cmp -s node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js \
-	  || cp node_modules/echarts/dist/echarts.min.js public/vendor/echarts.min.js
+	@rm -f public/vendor/echarts.min.js
+	esbuild $< --bundle --minify --format=iife --target=es2019 --log-level=warning --outfile=$@
 
 # The tracker: one hand-written source (server/tracker/p.js) built into our p.js and
 # every Plausible-compatible variant (public/js/plausible/), minified, precompressed

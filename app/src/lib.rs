@@ -28,9 +28,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                // Classic and deferred, so it runs before the hydration module
-                // that draws charts with it; served from our own origin.
-                <script defer src="/vendor/echarts.min.js"></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>

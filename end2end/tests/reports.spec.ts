@@ -20,7 +20,8 @@ function watch(page: Page) {
 
 const card = (page: Page, name: string) => page.getByTestId(`stat-${name}`).getByTestId("value");
 
-const DOMAIN = "reports.pagepulse.test";
+// Each test's site has a domain of its own (a domain is one site's).
+let DOMAIN = "reports.pagepulse.test";
 
 async function send(page: Page, ip: string, body: Record<string, unknown>) {
   const sent = await page.request.post("/api/event", {
@@ -32,6 +33,7 @@ async function send(page: Page, ip: string, body: Record<string, unknown>) {
 }
 
 async function seed(page: Page) {
+  DOMAIN = `reports-${Date.now()}.pagepulse.test`;
   const register = await page.request.post("/api/v1/auth/register", {
     data: { email: `reports-${Date.now()}@example.com`, password: "correct horse battery", name: "Owner" },
   });
@@ -92,6 +94,7 @@ test("shows goals, tabs, details, the filter dialog, graph controls and a funnel
   await expect(page.getByTestId("table-utm_term")).toContainText("analytics");
 
   // The top 9 pages, then all of them in "Details", searchable.
+  await page.getByTestId("tab-page").click();
   const pages = page.getByTestId("table-page");
   await expect(pages.getByTestId("row")).toHaveCount(9);
   await pages.getByTestId("details").click();
@@ -152,6 +155,8 @@ test("shows goals, tabs, details, the filter dialog, graph controls and a funnel
   await other.goto(`/share/${site}?period=today&funnel=${funnel}`);
   await expect(other.getByTestId("table-goal").getByTestId("row")).toHaveCount(2);
   await expect(other.getByTestId("funnel-step")).toHaveCount(3);
+  // Tabs switch once the page is hydrated (its chart drawn).
+  await expect(other.locator("#visitors-chart canvas")).toHaveCount(1, { timeout: 20_000 });
   await other.getByTestId("tab-exit_page").click();
   await expect(other.getByTestId("table-exit_page")).toBeVisible();
   await stranger.close();
@@ -174,5 +179,50 @@ test("funnels are added on the settings page, and a bad one is refused with a re
   await expect(section.getByTestId("funnel-error")).toContainText("2 to 8 steps");
   const listed = await (await page.request.get(`/api/v1/sites/${site}/funnels`)).json();
   expect(listed.map((f: { name: string }) => f.name)).toEqual(["Docs to signup", "Pricing"]);
+  expect(problems).toEqual([]);
+});
+
+test("a click on a top stat graphs it, and the realtime view shows the last 30 minutes", async ({ page }) => {
+  const problems = watch(page);
+  const { site } = await seed(page);
+  const api = async (query: string) =>
+    (await page.request.get(`/api/v1/sites/${site}/analytics?${query}`)).json();
+
+  await page.goto(`/sites/${site}?period=today`);
+  await expect(page.locator("#visitors-chart canvas")).toHaveCount(1, { timeout: 20_000 });
+  // Only the dashboard loads ECharts, and only our own build of it.
+  const scripts = await page.evaluate(() => [...document.scripts].map((s) => s.src).filter((s) => s.includes("echarts")));
+  expect(scripts).toEqual([expect.stringMatching(/\/vendor\/echarts\.js$/)]);
+  await page.evaluate(() => ((window as any).__samePage = true));
+  await expect(page.getByTestId("visitors-chart-title")).toHaveText("Visitors over time");
+  await page.getByTestId("stat-bounce-rate").click();
+  await expect(page).toHaveURL(/metric=bounce(_|%5F)rate/);
+  await expect(page.getByTestId("visitors-chart-title")).toHaveText("Bounce rate (%) over time");
+  await expect(page.getByTestId("stat-bounce-rate")).toHaveAttribute("aria-current", "true");
+  const bounces = await api("period=today&metric=bounce_rate");
+  const hourly = bounces.timeseries.map((p: { value: number }) => p.value);
+  expect(hourly.some((v: number) => v > 0)).toBe(true);
+  const drawn = await page.evaluate(() => {
+    const chart = (window as any).echarts.getInstanceByDom(document.getElementById("visitors-chart"));
+    return chart.getOption().series[0].data;
+  });
+  expect(drawn).toEqual(hourly);
+  await page.goBack();
+  await expect(page.getByTestId("visitors-chart-title")).toHaveText("Visitors over time");
+
+  // Realtime: the last 30 minutes, their pages and sources, in place.
+  await page.getByTestId("period-realtime").click();
+  await expect(page).toHaveURL(/period=realtime/);
+  await expect(page.getByTestId("period-text")).toContainText("the last 30 minutes");
+  const live = await api("period=realtime");
+  expect(live.timeseries.length).toBe(30);
+  await expect(card(page, "pageviews")).toHaveText(String(live.summary.pageviews));
+  await expect(page.getByTestId("table-page").getByTestId("row")).toHaveCount(Math.min(9, live.pages.length));
+  await expect(page.getByTestId("graph-controls")).toHaveCount(0);
+  await expect(page.getByTestId("panel-countries")).toHaveCount(0);
+  // A visit arrives: the view shows it without a page load.
+  await send(page, "10.9.2.1", { n: "pageview", u: `https://${DOMAIN}/just-now` });
+  await expect(card(page, "pageviews")).toHaveText(String(live.summary.pageviews + 1), { timeout: 20_000 });
+  expect(await page.evaluate(() => (window as any).__samePage === true)).toBe(true);
   expect(problems).toEqual([]);
 });

@@ -117,13 +117,13 @@ async fn the_graph_takes_intervals_and_a_comparison() {
         assert_eq!(hours.len(), 24);
         assert_eq!(
             hours[10],
-            json!({"date": format!("{day} 10:00"), "pageviews": 2, "visitors": 1})
+            json!({"date": format!("{day} 10:00"), "pageviews": 2, "visitors": 1, "value": 1.0})
         );
         assert_eq!(hours[15]["pageviews"], 1);
         let r = f.get("&interval=day").await;
         assert_eq!(
             r["timeseries"],
-            json!([{"date": day.to_string(), "pageviews": 6, "visitors": 3}])
+            json!([{"date": day.to_string(), "pageviews": 6, "visitors": 3, "value": 3.0}])
         );
 
         // Weeks start on Monday, months on their first day.

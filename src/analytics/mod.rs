@@ -32,7 +32,7 @@ pub(crate) use count::{DAY_MS, SETTLE_MS};
 pub use {
     report::{ReportError, Reports, to_csv},
     request::{
-        AnalyticsQuery, Compare, DateRange, Dimension, Filter, Filters, Interval, Match, Period,
-        QueryError,
+        AnalyticsQuery, Compare, DateRange, Dimension, Filter, Filters, GraphMetric, Interval,
+        Match, Period, QueryError,
     },
 };

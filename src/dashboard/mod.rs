@@ -6,6 +6,7 @@
 //! Stats API answers.
 
 mod funnel;
+mod realtime;
 mod sections;
 mod timeline;
 
@@ -16,8 +17,8 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
     analytics::{
-        AnalyticsQuery, DateRange, Filters, Interval, Match, QueryError, ReportError, Reports,
-        report::Report, request::MAX_HOURLY_DAYS,
+        AnalyticsQuery, DateRange, Filters, Interval, Match, Period, QueryError, ReportError,
+        Reports, report::Report, request::MAX_HOURLY_DAYS,
     },
     entities::{goal, site},
     error::{Classify, Failure},
@@ -77,7 +78,17 @@ pub async fn report(
             .ok_or_else(|| QueryError(format!("`{name}` is not a goal of this site")))?;
         add_goal(&mut counted.filters, goal)?;
     }
-    let mut report = reports.report(site, &counted, now_ms).await?;
+    let realtime = query.period == Period::Realtime;
+    let mut report = if realtime {
+        Report {
+            realtime_visitors: reports
+                .realtime_visitors(site.id, &counted.filters, now_ms)
+                .await?,
+            ..Report::default()
+        }
+    } else {
+        reports.report(site, &counted, now_ms).await?
+    };
     let _turn = reports.turn().await?;
     let asked = Asked {
         source: stats::Source::with_rollups(db, reports),
@@ -88,8 +99,15 @@ pub async fn report(
         filter: stats_filter(&query.filters, query.goal.as_deref()),
         settled: settled_midnight(now_ms),
     };
-    sections::fill(&asked, range, &mut report).await?;
-    timeline::shape(&asked, query, range, interval, &mut report).await?;
+    if realtime {
+        let current = report.realtime_visitors;
+        report = realtime::report(&asked, range, query.metric, now_ms).await?;
+        report.realtime_visitors = current;
+        return Ok(report);
+    }
+    let graph = timeline::ask(query.metric, interval);
+    let counted = sections::fill(&asked, range, graph, &mut report).await?;
+    timeline::shape(&asked, query, range, interval, counted, &mut report).await?;
     Ok(report)
 }
 

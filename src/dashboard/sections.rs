@@ -3,7 +3,7 @@
 
 use std::cmp::Reverse;
 
-use super::Asked;
+use super::{Ask, Asked};
 use crate::{
     analytics::{
         DateRange,
@@ -12,11 +12,14 @@ use crate::{
     stats::{Answer, Dimension, Metric, Prop, StatsError, Sums},
 };
 
+/// Fills the report's sections, and answers `graph` (the graph's question,
+/// if it has one) from the same read of the range's days.
 pub(super) async fn fill(
     asked: &Asked<'_>,
     range: DateRange,
+    graph: Option<Ask>,
     report: &mut Report,
-) -> Result<(), StatsError> {
+) -> Result<Option<Answer>, StatsError> {
     let by = |prop: Prop| vec![Dimension::Prop(prop)];
     let mut asks = vec![
         (vec![Metric::Visitors, Metric::Visits], by(Prop::EntryPage)),
@@ -29,6 +32,8 @@ pub(super) async fn fill(
         let metrics = vec![Metric::Visitors, Metric::Events, Metric::ConversionRate];
         asks.push((metrics, by(Prop::Goal)));
     }
+    let graphed = graph.is_some();
+    asks.extend(graph);
     let mut answers = asked.run(range, &asks).await?.into_iter();
     let mut next = || answers.next().unwrap_or_default();
     report.entry_pages = pages(&next());
@@ -39,7 +44,7 @@ pub(super) async fn fill(
     if !asked.goals.is_empty() {
         report.goals = goals(asked, &next());
     }
-    Ok(())
+    Ok(graphed.then(next))
 }
 
 fn goals(asked: &Asked<'_>, answer: &Answer) -> Vec<GoalRow> {

@@ -139,6 +139,7 @@ mod tests {
                 date: "2026-11-01".into(),
                 pageviews: 3,
                 visitors: 2,
+                value: 2.0,
             }],
             referrers: vec![SourceRow {
                 source: "a,\"b\"".into(),

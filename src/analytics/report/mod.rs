@@ -36,6 +36,8 @@ pub struct Report {
     pub compared: Option<PeriodInfo>,
     /// How `timeseries` is bucketed: `hour`, `day`, `week` or `month`.
     pub interval: String,
+    /// The top stat each point's `value` holds (`visitors` unless asked).
+    pub metric: String,
     /// One point per bucket of the range, zeros included.
     pub timeseries: Vec<DayPoint>,
     /// The compared range's points, bucket for bucket.
@@ -137,11 +139,15 @@ pub struct Summary {
 
 /// One bucket of the graph: `date` is `YYYY-MM-DD` (a day, or the first day
 /// of a week or month) or `YYYY-MM-DD HH:00` for an hour.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DayPoint {
     pub date: String,
     pub pageviews: u64,
     pub visitors: u64,
+    /// The bucket's figure of the report's `metric` (a percentage for the
+    /// bounce rate, seconds for the visit duration).
+    pub value: f64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

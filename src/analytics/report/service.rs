@@ -214,6 +214,7 @@ impl Reports {
                     date: date.to_string(),
                     pageviews: count(pageviews),
                     visitors: count(visitors),
+                    value: count(visitors) as f64,
                 })
                 .collect()
         };

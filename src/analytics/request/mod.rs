@@ -5,9 +5,11 @@
 use crate::error::{Classify, Failure, Kind};
 
 pub(crate) mod filters;
+mod graph;
 pub(crate) mod period;
 
 pub use filters::{Dimension, Filter, Filters, Match};
+pub use graph::{GraphMetric, Interval, MAX_HOURLY_DAYS};
 pub use period::{DateRange, Period};
 
 /// A query the client got wrong; the message says what to fix.
@@ -28,53 +30,8 @@ pub struct AnalyticsQuery {
     pub goal: Option<String>,
     /// The comparison starts on the same day of the week as the period.
     pub match_day_of_week: bool,
-}
-
-/// A graph's buckets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Interval {
-    Hour,
-    Day,
-    Week,
-    Month,
-}
-
-/// Hours are graphed for ranges up to this many days.
-pub const MAX_HOURLY_DAYS: i64 = 7;
-
-impl Interval {
-    pub fn parse(name: &str) -> Result<Interval, QueryError> {
-        Ok(match name {
-            "hour" => Interval::Hour,
-            "day" => Interval::Day,
-            "week" => Interval::Week,
-            "month" => Interval::Month,
-            _ => {
-                return Err(QueryError(
-                    "`interval` must be hour, day, week or month".into(),
-                ));
-            }
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Interval::Hour => "hour",
-            Interval::Day => "day",
-            Interval::Week => "week",
-            Interval::Month => "month",
-        }
-    }
-
-    /// Plausible's choice: hours for one day, months beyond about six
-    /// months, days otherwise.
-    pub fn fitting(range: &DateRange) -> Interval {
-        match range.days() {
-            1 => Interval::Hour,
-            days if days > 190 => Interval::Month,
-            _ => Interval::Day,
-        }
-    }
+    /// The top-stat metric the graph draws (`metric=`).
+    pub metric: GraphMetric,
 }
 
 /// What the period is compared with.
@@ -109,7 +66,7 @@ impl AnalyticsQuery {
     }
 
     /// Parses `period`, `start`, `end`, `interval`, `compare` (with
-    /// `compare_start`, `compare_end`, `match_day_of_week`), `goal` and the
+    /// `compare_start`, `compare_end`, `match_day_of_week`), `metric`, `goal` and the
     /// filters: `page=/a|/b` (is any of), `page!=/x` (is none of), `page~docs`
     /// (contains). Unknown parameters are ignored (as by Plausible); a
     /// parameter given twice is an error.
@@ -156,6 +113,10 @@ impl AnalyticsQuery {
                 ));
             }
         };
+        let metric = get("metric")
+            .map(GraphMetric::parse)
+            .transpose()?
+            .unwrap_or_default();
         let goal = match get("goal") {
             Some("") => return Err(QueryError("filter `goal` must not be empty".into())),
             goal => goal.map(str::to_owned),
@@ -167,6 +128,7 @@ impl AnalyticsQuery {
             compare,
             goal,
             match_day_of_week: matched,
+            metric,
         })
     }
 }

@@ -5,7 +5,8 @@
 use leptos_router::params::ParamsMap;
 
 /// The periods offered, with their labels.
-pub const PERIODS: [(&str, &str); 6] = [
+pub const PERIODS: [(&str, &str); 7] = [
+    ("realtime", "Realtime"),
     ("today", "Today"),
     ("yesterday", "Yesterday"),
     ("7d", "Last 7 days"),

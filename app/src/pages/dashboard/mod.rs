@@ -13,6 +13,7 @@ mod table;
 mod widgets;
 
 use leptos::prelude::*;
+use leptos_meta::Link;
 use leptos_router::{
     components::Redirect,
     hooks::{use_location, use_params_map, use_query_map},
@@ -35,6 +36,9 @@ use widgets::{DateRangePicker, GraphControls, SummaryCards};
 /// Realtime visitors are refreshed this often (the rest changes with the URL).
 #[cfg(feature = "hydrate")]
 const REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
+/// The realtime view's figures are refreshed this often.
+#[cfg(feature = "hydrate")]
+const LIVE_REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -72,9 +76,16 @@ fn Dashboard(shared: bool) -> impl IntoView {
             });
         };
         let refresh = set_interval_with_handle(tick, REFRESH).ok();
+        // The realtime view refreshes whole, in place.
+        let live = move || {
+            if query.with_untracked(|q| q.get_str("period") == Some("realtime")) {
+                data.refetch();
+            }
+        };
+        let live = set_interval_with_handle(live, LIVE_REFRESH).ok();
         on_cleanup(move || {
-            if let Some(refresh) = refresh {
-                refresh.clear();
+            for handle in [refresh, live].into_iter().flatten() {
+                handle.clear();
             }
         });
     }
@@ -87,6 +98,7 @@ fn Dashboard(shared: bool) -> impl IntoView {
         if let Some(result) = data.get() {
             realtime.set(None);
             points.set(result.ok().filter(|d| d.has_events).map(|d| Graph {
+                metric: d.report.metric,
                 points: d.report.timeseries,
                 previous: d.report.previous_timeseries,
             }));
@@ -95,6 +107,8 @@ fn Dashboard(shared: bool) -> impl IntoView {
     // While a new answer is on its way the old figures stay, dimmed.
     let pending = RwSignal::new(false);
     view! {
+        // Fetched early: the chart draws once the hydrated page has it.
+        <Link rel="preload" href=chart::ECHARTS_JS as_="script" />
         <main
             class="mx-auto max-w-6xl space-y-6 px-6 py-8 transition-opacity"
             class:opacity-60=move || pending.get()
@@ -141,9 +155,17 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
                 <h1 class="text-2xl font-semibold" data-testid="site-name">
                     {d.name}
                 </h1>
-                <p class="text-sm text-slate-500">
-                    {d.domain} " · " {report.period.start.clone()} " to "
-                    {report.period.end.clone()} " (" {report.period.timezone.clone()} ")"
+                <p class="text-sm text-slate-500" data-testid="period-text">
+                    {d.domain}
+                    " · "
+                    {if report.interval == "minute" {
+                        "the last 30 minutes".to_owned()
+                    } else {
+                        format!("{} to {}", report.period.start, report.period.end)
+                    }}
+                    " ("
+                    {report.period.timezone.clone()}
+                    ")"
                 </p>
             </div>
             <div class="flex items-center gap-4 text-sm">
@@ -193,9 +215,20 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
                     _ => "previous period",
                 });
             let days = days_between(&report.period.start, &report.period.end);
+            let live = report.interval == "minute";
             view! {
-                <SummaryCards current=report.summary previous=report.previous compared />
-                <GraphControls path query interval=report.interval.clone() days />
+                <SummaryCards
+                    current=report.summary
+                    previous=report.previous
+                    compared
+                    path=path.clone()
+                    query=query.clone()
+                    metric=report.metric.clone()
+                />
+                {(!live)
+                    .then(|| {
+                        view! { <GraphControls path query interval=report.interval.clone() days /> }
+                    })}
             }
                 .into_any()
         } else {

@@ -46,7 +46,9 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
     let countries = countries.map(|c| Row::new(c.code, c.visitors, None));
     let events = r.events.into_iter();
     let events = events.map(|e| Row::new(e.name, e.visitors, Some(e.events)));
-    let panels: Vec<(&'static str, Vec<Table>)> = vec![
+    // The realtime view counts only its pages and sources.
+    let live = r.interval == "minute";
+    let mut panels: Vec<(&'static str, Vec<Table>)> = vec![
         (
             "pages",
             vec![
@@ -93,6 +95,12 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
             vec![Table::new("Custom events", "event", events.collect()).second("Events")],
         ),
     ];
+    if live {
+        panels.truncate(2);
+        for (_, tables) in &mut panels {
+            tables.truncate(1);
+        }
+    }
     // One event selected: its properties, as "key: value".
     let props = query.get("event").map(|event| {
         let rows = r.props.into_iter().map(|p| {
@@ -112,7 +120,17 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
             .third("CR")
     });
     view! {
-        <FunnelPanel funnels=d.funnels funnel=d.funnel path=path.clone() query=query.clone() />
+        {(!live)
+            .then(|| {
+                view! {
+                    <FunnelPanel
+                        funnels=d.funnels
+                        funnel=d.funnel
+                        path=path.clone()
+                        query=query.clone()
+                    />
+                }
+            })}
         <div class="grid gap-4 md:grid-cols-2 lg:grid-cols-3">
             {goals
                 .map(|table| {

@@ -18,6 +18,10 @@ pub fn SummaryCards(
     /// What `previous` is: "previous period", "last year", …; `None` when
     /// nothing is compared.
     compared: Option<&'static str>,
+    path: String,
+    query: ParamsMap,
+    /// The metric the graph follows; a click on another card graphs that one.
+    metric: String,
 ) -> impl IntoView {
     let cards = [
         (
@@ -80,9 +84,20 @@ pub fn SummaryCards(
                         Some(c) if c != 0.0 => "text-rose-600",
                         _ => "text-slate-400",
                     };
+                    let name = id.replace('-', "_");
+                    let graphed = name == metric;
+                    let link = href(&path, &query, &[("metric", Some(&name))]);
+                    let ring = if graphed {
+                        "border-indigo-500 ring-1 ring-indigo-500"
+                    } else {
+                        "border-slate-200 hover:border-indigo-300"
+                    };
                     view! {
-                        <div
-                            class="rounded-lg border border-slate-200 bg-white p-4"
+                        <a
+                            href=link
+                            class=format!("block rounded-lg border bg-white p-4 {ring}")
+                            aria-current=graphed.then_some("true")
+                            title=format!("Graph {}", label.to_lowercase())
                             data-testid=format!("stat-{id}")
                         >
                             <p class="text-xs font-medium uppercase tracking-wide text-slate-500">
@@ -102,7 +117,7 @@ pub fn SummaryCards(
                                     (_, None) => "not compared".to_owned(),
                                 }}
                             </p>
-                        </div>
+                        </a>
                     }
                 })
                 .collect_view()}

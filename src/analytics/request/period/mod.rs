@@ -14,6 +14,8 @@ const MAX_YEARS: u32 = 3;
 /// The `period` parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Period {
+    /// The last 30 minutes (its range is today, for the figures kept by day).
+    Realtime,
     Today,
     Yesterday,
     Days7,
@@ -35,6 +37,7 @@ pub struct DateRange {
 impl Period {
     pub fn parse(period: &str, start: Option<&str>, end: Option<&str>) -> Result<Self, QueryError> {
         Ok(match period {
+            "realtime" => Period::Realtime,
             "today" => Period::Today,
             "yesterday" => Period::Yesterday,
             "7d" => Period::Days7,
@@ -68,7 +71,7 @@ impl Period {
             }
             other => {
                 return Err(QueryError(format!(
-                    "unknown period `{}`: use today, yesterday, 7d, 30d, month, 12mo or custom",
+                    "unknown period `{}`: use realtime, today, yesterday, 7d, 30d, month, 12mo or custom",
                     other.chars().take(40).collect::<String>()
                 )));
             }
@@ -88,7 +91,7 @@ impl Period {
                 .map_or(first, |next| next - Duration::days(1))
         };
         match self {
-            Period::Today => days_back(1),
+            Period::Realtime | Period::Today => days_back(1),
             Period::Yesterday => {
                 let day = today - Duration::days(1);
                 DateRange {
