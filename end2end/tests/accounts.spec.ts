@@ -101,7 +101,7 @@ test("a new user signs up, adds two sites, copies the snippet, goes public, dele
   await page.getByRole("button", { name: "Add site" }).click();
   await expect(page).toHaveURL(/\/settings$/);
   await hydrated(page);
-  await page.getByLabel("Name").fill("Shop EU");
+  await page.getByLabel("Name", { exact: true }).fill("Shop EU");
   await page.getByLabel(/^Time zone/).fill("Europe/Berlin");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("site-name")).toHaveText("Shop EU");

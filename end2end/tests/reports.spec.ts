@@ -90,6 +90,10 @@ test("shows goals, tabs, details, the filter dialog, graph controls and a funnel
   await expect(entries.getByTestId("row").first()).toContainText(r.entry_pages[0].path);
   await page.getByTestId("tab-channel").click();
   for (const channel of r.channels) await expect(page.getByTestId("table-channel")).toContainText(channel.name);
+  // Channels and sources carry an icon drawn from their name: no image, no request.
+  const channelRows = page.getByTestId("table-channel").getByTestId("row");
+  await expect(channelRows.getByTestId("source-icon")).toHaveCount(r.channels.length);
+  await expect(page.getByTestId("table-channel").locator("img")).toHaveCount(0);
   await page.getByTestId("tab-utm_term").click();
   await expect(page.getByTestId("table-utm_term")).toContainText("analytics");
 

@@ -7,6 +7,7 @@ mod chart;
 mod filters;
 mod format;
 mod funnel;
+mod icons;
 mod links;
 mod panels;
 mod table;

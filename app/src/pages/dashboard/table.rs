@@ -7,6 +7,7 @@ use leptos_router::params::ParamsMap;
 
 use super::{
     format::thousands,
+    icons::{has_icons, source_icon},
     links::{display_value, href},
 };
 
@@ -110,8 +111,10 @@ pub fn BreakdownTable(table: Table, path: String, query: ParamsMap) -> impl Into
     };
     let (with_second, with_third) = rows.with_value(|r| columns(r));
     let max = rows.with_value(|r| r.iter().map(|r| r.visitors).max().unwrap_or(0).max(1));
+    let icons = has_icons(id);
     let row_view = move |row: Row| {
         let width = format!("width: {}%", row.visitors * 100 / max);
+        let icon = icons.then(|| source_icon(&row.value));
         let label = match param {
             Some(param) => view! {
                 <a
@@ -134,6 +137,7 @@ pub fn BreakdownTable(table: Table, path: String, query: ParamsMap) -> impl Into
             <tr class="border-t border-slate-100" data-testid="row">
                 <td class="relative truncate py-1.5 pr-2">
                     <span class="absolute inset-y-1 left-0 rounded bg-indigo-50" style=width></span>
+                    {icon}
                     {label}
                 </td>
                 <td class="py-1.5 text-right tabular-nums" data-testid="visitors">
