@@ -136,3 +136,30 @@ async fn the_realtime_view_counts_the_last_30_minutes() {
         t.teardown().await;
     }
 }
+
+#[tokio::test]
+async fn a_stored_event_shows_at_once_in_the_open_days_graph() {
+    for t in TestDb::all().await {
+        let f = Fixture::new(&t).await;
+        let uri = format!("/api/v1/sites/{}/analytics?period=today&metric=visits", f.site);
+        let hourly = |r: &Value| -> (u64, f64) {
+            let points = r["timeseries"].as_array().unwrap();
+            (
+                points.iter().map(|p| p["pageviews"].as_u64().unwrap()).sum(),
+                points.iter().map(|p| p["value"].as_f64().unwrap()).sum(),
+            )
+        };
+        let before = get_as(&f.app, &uri, &f.cookie).await.json();
+        assert_eq!(hourly(&before), (0, 0.0));
+        plausible_beacons(
+            &f.app,
+            &[r#"{"n":"pageview","u":"https://shop.example/new","d":"shop.example"}"#],
+        )
+        .await;
+        // Today's hours are counted by the Stats engine, whose answers about
+        // the open day are kept only until an event is stored.
+        let after = get_as(&f.app, &uri, &f.cookie).await.json();
+        assert_eq!(hourly(&after), (1, 1.0));
+        t.teardown().await;
+    }
+}

@@ -125,6 +125,10 @@ fn settled_midnight(now_ms: i64) -> i64 {
     settled - settled.rem_euclid(crate::analytics::DAY_MS)
 }
 
+/// How long the open days' Stats-engine answers are kept when nothing was
+/// stored meanwhile by this process.
+const OPEN_KEPT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What every Stats-engine question of one report shares.
 struct Asked<'a> {
     source: stats::Source<'a>,
@@ -183,7 +187,24 @@ impl Asked<'_> {
             Vec::new()
         };
         if to > split {
-            let open = count(split, to).await?;
+            // The open part is kept only until this process stores another
+            // event, and a few seconds at most (another process may store).
+            let key = format!(
+                "open|{}|{split}|{to}|{:?}|{asks:?}|{:?}|{}",
+                self.site.id,
+                self.filter,
+                self.goals,
+                crate::ingest::store::committed()
+            );
+            let memo = self.reports.memo();
+            let open = match memo.get_within::<Vec<stats::Answer>>(&key, OPEN_KEPT) {
+                Some(kept) => (*kept).clone(),
+                None => {
+                    let counted = count(split, to).await?;
+                    memo.put(key, counted.clone());
+                    counted
+                }
+            };
             answers = if answers.is_empty() {
                 open
             } else {

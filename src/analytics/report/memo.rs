@@ -27,9 +27,17 @@ impl Memo {
 
     /// The answer kept under `key`, unless it is too old or of another type.
     pub fn get<T: Any + Send + Sync>(&self, key: &str) -> Option<Arc<T>> {
+        self.get_within(key, KEEP_FOR)
+    }
+
+    /// The answer kept under `key` if it was kept less than `age` ago.
+    pub fn get_within<T: Any + Send + Sync>(&self, key: &str, age: Duration) -> Option<Arc<T>> {
         let mut entries = self.entries();
         entries.retain(|(_, at, _)| at.elapsed() < KEEP_FOR);
-        let (_, _, value) = entries.iter().find(|(k, _, _)| k == key)?;
+        let (_, at, value) = entries.iter().find(|(k, _, _)| k == key)?;
+        if at.elapsed() >= age {
+            return None;
+        }
         Arc::clone(value).downcast::<T>().ok()
     }
 
@@ -54,6 +62,10 @@ mod tests {
         assert_eq!(memo.get::<u64>("a").as_deref(), Some(&7));
         assert!(memo.get::<String>("a").is_none(), "another type is not it");
         assert!(memo.get::<u64>("b").is_none());
+        assert!(
+            memo.get_within::<u64>("a", Duration::ZERO).is_none(),
+            "too old"
+        );
         for i in 0..KEPT {
             memo.put(format!("k{i}"), i);
         }

@@ -14,7 +14,11 @@
 //! event is stored with its visit's source, so a breakdown by source is a plain
 //! GROUP BY and a source filter keeps whole visits.
 
-use std::{collections::HashMap, ops::Range};
+use std::{
+    collections::HashMap,
+    ops::Range,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -118,6 +122,14 @@ impl Entry {
 type VisitorKey = (Uuid, i64);
 
 /// Writes `events` in one transaction: all of them are committed, or none.
+/// Batches this process has committed: answers about the open day kept
+/// under an older count are stale.
+static COMMITTED: AtomicU64 = AtomicU64::new(0);
+
+pub fn committed() -> u64 {
+    COMMITTED.load(Ordering::Acquire)
+}
+
 pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result<(), DbErr> {
     if events.is_empty() {
         return Ok(());
@@ -142,7 +154,9 @@ pub async fn write_batch(db: &DatabaseConnection, events: &[NewEvent]) -> Result
         ))
         .await?;
     }
-    txn.commit().await
+    txn.commit().await?;
+    COMMITTED.fetch_add(1, Ordering::AcqRel);
+    Ok(())
 }
 
 /// Inserts `events` and records their visitors' latest visits.
