@@ -141,11 +141,17 @@ async fn the_realtime_view_counts_the_last_30_minutes() {
 async fn a_stored_event_shows_at_once_in_the_open_days_graph() {
     for t in TestDb::all().await {
         let f = Fixture::new(&t).await;
-        let uri = format!("/api/v1/sites/{}/analytics?period=today&metric=visits", f.site);
+        let uri = format!(
+            "/api/v1/sites/{}/analytics?period=today&metric=visits",
+            f.site
+        );
         let hourly = |r: &Value| -> (u64, f64) {
             let points = r["timeseries"].as_array().unwrap();
             (
-                points.iter().map(|p| p["pageviews"].as_u64().unwrap()).sum(),
+                points
+                    .iter()
+                    .map(|p| p["pageviews"].as_u64().unwrap())
+                    .sum(),
                 points.iter().map(|p| p["value"].as_f64().unwrap()).sum(),
             )
         };
