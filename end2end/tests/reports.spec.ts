@@ -186,14 +186,29 @@ test("funnels are added on the settings page, and a bad one is refused with a re
   expect(problems).toEqual([]);
 });
 
-test("a click on a top stat graphs it, and the realtime view shows the last 30 minutes", async ({ page }) => {
+test("revenue goals show what they brought in, a click on a top stat graphs it, and the realtime view shows the last 30 minutes", async ({ page }) => {
   const problems = watch(page);
   const { site } = await seed(page);
   const api = async (query: string) =>
     (await page.request.get(`/api/v1/sites/${site}/analytics?${query}`)).json();
 
+  // A revenue goal: what its events brought in, total and average.
+  const made = await page.request.post(`/api/v1/sites/${site}/goals`, {
+    data: { event_name: "Purchase", currency: "EUR" },
+  });
+  expect(made.status()).toBe(201);
+  for (const [ip, amount] of [["10.9.3.1", 12.5], ["10.9.3.2", 30]] as const) {
+    await send(page, ip, { n: "Purchase", u: `https://${DOMAIN}/checkout`, $: { amount, currency: "EUR" } });
+  }
+  const purchase = (await api("period=today")).goals.find((g: { name: string }) => g.name === "Purchase");
+  expect(purchase.revenue).toEqual({ currency: "EUR", total: 42.5, average: 21.25 });
+
   await page.goto(`/sites/${site}?period=today`);
   await expect(page.locator("#visitors-chart canvas")).toHaveCount(1, { timeout: 20_000 });
+  const revenue = page.getByTestId("goal-revenue").getByTestId("revenue-row");
+  await expect(revenue).toHaveCount(1);
+  await expect(revenue.getByTestId("revenue-total")).toHaveText("EUR 42.50");
+  await expect(revenue.getByTestId("revenue-average")).toHaveText("EUR 21.25");
   // Only the dashboard loads ECharts, and only our own build of it.
   const scripts = await page.evaluate(() => [...document.scripts].map((s) => s.src).filter((s) => s.includes("echarts")));
   expect(scripts).toEqual([expect.stringMatching(/\/vendor\/echarts\.js$/)]);

@@ -207,3 +207,52 @@ async fn the_graph_takes_intervals_and_a_comparison() {
         t.teardown().await;
     }
 }
+
+#[tokio::test]
+async fn revenue_goals_report_their_total_and_average() {
+    for t in TestDb::all().await {
+        let f = Fixture::new(&t).await;
+        let uri = format!("/api/v1/sites/{}/goals", f.site);
+        let goal = r#"{"event_name":"Purchase","currency":"EUR"}"#;
+        let made = common::send(
+            &f.app,
+            axum::http::Method::POST,
+            &uri,
+            &[("cookie", &f.cookie)],
+            Some(goal),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        common::plausible_beacons(
+            &f.app,
+            &[
+                r#"{"n":"Purchase","u":"https://shop.example/checkout","d":"shop.example","$":{"amount":12.5,"currency":"EUR"}}"#,
+                r#"{"n":"Purchase","u":"https://shop.example/checkout","d":"shop.example","$":{"amount":"30","currency":"EUR"}}"#,
+            ],
+        )
+        .await;
+        let uri = format!("/api/v1/sites/{}/analytics?period=today", f.site);
+        let r = get_as(&f.app, &uri, &f.cookie).await.json();
+        let purchase = r["goals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["name"] == "Purchase")
+            .cloned()
+            .unwrap_or_else(|| panic!("no Purchase goal in {r}"));
+        assert_eq!(purchase["events"], 2);
+        assert_eq!(
+            purchase["revenue"],
+            json!({"currency": "EUR", "total": 42.5, "average": 21.25})
+        );
+        // A goal without a currency has no revenue field.
+        assert!(
+            r["goals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|g| g["name"] == "Purchase" || g.get("revenue").is_none())
+        );
+        t.teardown().await;
+    }
+}

@@ -29,7 +29,11 @@ pub(super) async fn fill(
         (vec![Metric::Visitors], by(Prop::Channel)),
     ];
     if !asked.goals.is_empty() {
-        let metrics = vec![Metric::Visitors, Metric::Events, Metric::ConversionRate];
+        let mut metrics = vec![Metric::Visitors, Metric::Events, Metric::ConversionRate];
+        // Amounts are read only when a revenue metric asks for them.
+        if asked.goals.iter().any(|g| g.currency.is_some()) {
+            metrics.extend([Metric::TotalRevenue, Metric::AverageRevenue]);
+        }
         asks.push((metrics, by(Prop::Goal)));
     }
     let graphed = graph.is_some();

@@ -32,6 +32,13 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// An amount of money to the cent: `1234.5` → `1,234.50`.
+pub fn money(amount: f64) -> String {
+    let cents = (amount.abs() * 100.0).round() as u64;
+    let sign = if amount < 0.0 && cents > 0 { "−" } else { "" };
+    format!("{sign}{}.{:02}", thousands(cents / 100), cents % 100)
+}
+
 /// A change in percent: `+12%`, `−3%`, or `0%` when it rounds to nothing.
 pub fn change(percent: f64) -> String {
     let rounded = percent.round();
@@ -61,6 +68,9 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(3_302_515), "3,302,515");
+        assert_eq!(money(1234.5), "1,234.50");
+        assert_eq!(money(0.005), "0.01");
+        assert_eq!(money(-2.0), "−2.00");
     }
 
     #[test]

@@ -5,9 +5,10 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
-use pagepulse_core::analytics::report::{EntryRow, NameRow};
+use pagepulse_core::analytics::report::{EntryRow, NameRow, Revenue};
 
 use super::{
+    format::money,
     funnel::FunnelPanel,
     table::{BreakdownTable, Row, TabbedTables, Table},
 };
@@ -30,6 +31,11 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     let query = use_query_map().get_untracked();
     let r = d.report;
+    let revenues: Vec<(String, Revenue)> = r
+        .goals
+        .iter()
+        .filter_map(|g| Some((g.name.clone(), g.revenue.clone()?)))
+        .collect();
     let goals: Vec<Row> = r
         .goals
         .into_iter()
@@ -135,7 +141,7 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
             {goals
                 .map(|table| {
                     view! { <BreakdownTable table path=path.clone() query=query.clone() /> }
-                })}
+                })} {(!revenues.is_empty()).then(|| view! { <GoalRevenue revenues /> })}
             {panels
                 .into_iter()
                 .map(|(id, tables)| {
@@ -143,5 +149,51 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
                 })
                 .collect_view()} {props.map(|table| view! { <BreakdownTable table path query /> })}
         </div>
+    }
+}
+
+/// What the revenue goals brought in, in each goal's currency.
+#[component]
+fn GoalRevenue(revenues: Vec<(String, Revenue)>) -> impl IntoView {
+    view! {
+        <section class="rounded-lg border border-slate-200 bg-white p-4" data-testid="goal-revenue">
+            <h2 class="text-sm font-semibold">"Revenue"</h2>
+            <table class="mt-2 w-full table-fixed text-sm">
+                <thead>
+                    <tr class="text-left text-xs uppercase text-slate-500">
+                        <th class="py-1 font-medium">"Goal"</th>
+                        <th class="w-28 py-1 text-right font-medium">"Total"</th>
+                        <th class="w-24 py-1 text-right font-medium">"Average"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {revenues
+                        .into_iter()
+                        .map(|(name, revenue)| {
+                            let title = name.clone();
+                            view! {
+                                <tr class="border-t border-slate-100" data-testid="revenue-row">
+                                    <td class="truncate py-1.5" title=title>
+                                        {name}
+                                    </td>
+                                    <td
+                                        class="py-1.5 text-right tabular-nums"
+                                        data-testid="revenue-total"
+                                    >
+                                        {format!("{} {}", revenue.currency, money(revenue.total))}
+                                    </td>
+                                    <td
+                                        class="py-1.5 text-right tabular-nums"
+                                        data-testid="revenue-average"
+                                    >
+                                        {format!("{} {}", revenue.currency, money(revenue.average))}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
     }
 }
