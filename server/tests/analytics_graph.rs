@@ -9,13 +9,18 @@ use common::{get_as, plausible_beacons, visits::Fixture};
 use pagepulse_core::testing::TestDb;
 use serde_json::Value;
 
-fn values(report: &Value) -> Vec<f64> {
-    report["timeseries"]
+/// The `value` of each point of `report[series]`.
+fn values_of(report: &Value, series: &str) -> Vec<f64> {
+    report[series]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p["value"].as_f64().unwrap())
         .collect()
+}
+
+fn values(report: &Value) -> Vec<f64> {
+    values_of(report, "timeseries")
 }
 
 #[tokio::test]
@@ -62,13 +67,8 @@ async fn the_graph_follows_any_top_stat() {
             );
             let r = get_as(&f.app, &uri, &f.cookie).await.json();
             assert_eq!(values(&r).iter().sum::<f64>(), 4.0, "{interval}: {r}");
-            let previous: f64 = r["previous_timeseries"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p["value"].as_f64().unwrap())
-                .sum();
-            assert_eq!(previous, 0.0, "{interval}");
+            let previous = values_of(&r, "previous_timeseries");
+            assert_eq!(previous.iter().sum::<f64>(), 0.0, "{interval}");
         }
         // The compared day holds the same visits: its values are the metric's.
         let r = f

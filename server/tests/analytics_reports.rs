@@ -212,17 +212,8 @@ async fn the_graph_takes_intervals_and_a_comparison() {
 async fn revenue_goals_report_their_total_and_average() {
     for t in TestDb::all().await {
         let f = Fixture::new(&t).await;
-        let uri = format!("/api/v1/sites/{}/goals", f.site);
-        let goal = r#"{"event_name":"Purchase","currency":"EUR"}"#;
-        let made = common::send(
-            &f.app,
-            axum::http::Method::POST,
-            &uri,
-            &[("cookie", &f.cookie)],
-            Some(goal),
-        )
-        .await;
-        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        f.add_goal(r#"{"event_name":"Purchase","currency":"EUR"}"#)
+            .await;
         common::plausible_beacons(
             &f.app,
             &[

@@ -8,7 +8,9 @@ use super::{Asked, timeline};
 use crate::{
     analytics::{
         DateRange, GraphMetric,
-        report::{DayPoint, PageRow, PeriodInfo, Report, SourceRow, Summary, TOP},
+        report::{
+            DayPoint, PageRow, PeriodInfo, REALTIME_INTERVAL, Report, SourceRow, Summary, TOP,
+        },
     },
     stats::{self, Answer, Dimension, Metric, Prop, StatsError},
 };
@@ -37,14 +39,8 @@ pub(super) async fn report(
     };
     let mut graphed = vec![Metric::Visitors, Metric::Pageviews];
     graphed.push(timeline::engine_metric(metric));
-    let totals = vec![
-        Metric::Visitors,
-        Metric::Visits,
-        Metric::Pageviews,
-        Metric::ViewsPerVisit,
-        Metric::BounceRate,
-        Metric::VisitDuration,
-    ];
+    // The summary's figures are the top stats the graph can follow.
+    let totals = GraphMetric::ALL.map(timeline::engine_metric).to_vec();
     let pair = || vec![Metric::Visitors, Metric::Pageviews];
     let by = |prop: Prop| vec![Dimension::Prop(prop)];
     let queries = [
@@ -67,7 +63,7 @@ pub(super) async fn report(
             timezone: asked.tz.name().to_owned(),
         },
         summary: summary(&totals),
-        interval: "minute".into(),
+        interval: REALTIME_INTERVAL.into(),
         metric: metric.name().to_owned(),
         timeseries: points(asked, &minutes, metric, from),
         pages: rows(&pages)

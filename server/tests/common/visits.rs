@@ -121,18 +121,25 @@ impl Fixture {
         let id = site["id"].as_str().unwrap().to_owned();
         let day = Utc::now().date_naive() - Duration::days(2);
         store(&t.db, id.parse().unwrap(), day).await;
-        for goal in [r#"{"event_name":"Signup"}"#, r#"{"page_path":"/docs*"}"#] {
-            let uri = format!("/api/v1/sites/{id}/goals");
-            let reply = send(&app, Method::POST, &uri, &[("cookie", &cookie)], Some(goal)).await;
-            assert!(reply.status.is_success(), "{}", reply.body);
-        }
-        Fixture {
+        let fixture = Fixture {
             base: format!("/api/v1/sites/{id}/analytics?period=custom&start={day}&end={day}"),
             day,
             app,
             cookie,
             site: id,
+        };
+        for goal in [r#"{"event_name":"Signup"}"#, r#"{"page_path":"/docs*"}"#] {
+            fixture.add_goal(goal).await;
         }
+        fixture
+    }
+
+    /// Adds a goal (the owner's REST body); it must be created.
+    pub async fn add_goal(&self, body: &str) {
+        let uri = format!("/api/v1/sites/{}/goals", self.site);
+        let headers = [("cookie", self.cookie.as_str())];
+        let reply = send(&self.app, Method::POST, &uri, &headers, Some(body)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     }
 
     /// The report with `extra` parameters; it must be a 200.

@@ -66,6 +66,16 @@ pub struct Report {
     pub channels: Vec<NameRow>,
 }
 
+impl Report {
+    /// The realtime view (the last 30 minutes by the minute).
+    pub fn is_realtime(&self) -> bool {
+        self.interval == REALTIME_INTERVAL
+    }
+}
+
+/// The `interval` of the realtime view's graph.
+pub const REALTIME_INTERVAL: &str = "minute";
+
 /// A funnel counted over a range: per step, the visitors who reached it
 /// after the steps before, in order, within one visit.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -159,7 +159,7 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
                 <p class="text-sm text-slate-500" data-testid="period-text">
                     {d.domain}
                     " · "
-                    {if report.interval == "minute" {
+                    {if report.is_realtime() {
                         "the last 30 minutes".to_owned()
                     } else {
                         format!("{} to {}", report.period.start, report.period.end)
@@ -216,7 +216,7 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
                     _ => "previous period",
                 });
             let days = days_between(&report.period.start, &report.period.end);
-            let live = report.interval == "minute";
+            let live = report.is_realtime();
             view! {
                 <SummaryCards
                     current=report.summary

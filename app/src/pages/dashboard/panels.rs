@@ -31,6 +31,8 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
     let path = use_location().pathname.get_untracked();
     let query = use_query_map().get_untracked();
     let r = d.report;
+    // The realtime view counts only its pages and sources.
+    let live = r.is_realtime();
     let revenues: Vec<(String, Revenue)> = r
         .goals
         .iter()
@@ -52,8 +54,6 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
     let countries = countries.map(|c| Row::new(c.code, c.visitors, None));
     let events = r.events.into_iter();
     let events = events.map(|e| Row::new(e.name, e.visitors, Some(e.events)));
-    // The realtime view counts only its pages and sources.
-    let live = r.interval == "minute";
     let mut panels: Vec<(&'static str, Vec<Table>)> = vec![
         (
             "pages",
