@@ -28,18 +28,21 @@ async fn goals_entry_and_exit_pages_utm_tags_and_channels_are_reported() {
         assert_eq!(
             r["entry_pages"],
             json!([
-                {"path": "/", "visitors": 2, "visits": 2},
-                {"path": "/blog", "visitors": 1, "visits": 1},
-                {"path": "/pricing", "visitors": 1, "visits": 1},
+                {"path": "/", "visitors": 2, "visits": 2, "bounce_rate": 50.0},
+                {"path": "/blog", "visitors": 1, "visits": 1, "bounce_rate": 100.0},
+                {"path": "/pricing", "visitors": 1, "visits": 1, "bounce_rate": 0.0},
             ])
         );
-        let exits: Vec<&str> = r["exit_pages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|row| row["path"].as_str().unwrap())
-            .collect();
-        assert_eq!(exits, ["/", "/blog", "/docs/api", "/docs/intro"]);
+        // Exits per pageview of the page: "/" was viewed twice, left once.
+        assert_eq!(
+            r["exit_pages"],
+            json!([
+                {"path": "/", "visitors": 1, "visits": 1, "exit_rate": 50.0},
+                {"path": "/blog", "visitors": 1, "visits": 1, "exit_rate": 100.0},
+                {"path": "/docs/api", "visitors": 1, "visits": 1, "exit_rate": 100.0},
+                {"path": "/docs/intro", "visitors": 1, "visits": 1, "exit_rate": 100.0},
+            ])
+        );
         assert_eq!(
             r["utm_terms"],
             json!([{"name": "analytics", "visitors": 1}])
@@ -244,6 +247,58 @@ async fn revenue_goals_report_their_total_and_average() {
                 .iter()
                 .all(|g| g["name"] == "Purchase" || g.get("revenue").is_none())
         );
+        t.teardown().await;
+    }
+}
+
+#[tokio::test]
+async fn custom_properties_are_listed_by_key_and_filter_the_report() {
+    for t in TestDb::all().await {
+        let f = Fixture::new(&t).await;
+        let r = f.get("").await;
+        // Two events carry each key: the tie goes by name.
+        assert_eq!(r["property_keys"], json!(["ab", "plan"]));
+        assert_eq!(
+            r["properties"],
+            json!([
+                {"key": "ab", "value": "a", "visitors": 1, "events": 1},
+                {"key": "ab", "value": "b", "visitors": 1, "events": 1},
+            ])
+        );
+        let r = f.get("&property=plan").await;
+        assert_eq!(
+            r["properties"],
+            json!([
+                {"key": "plan", "value": "free", "visitors": 1, "events": 1},
+                {"key": "plan", "value": "pro", "visitors": 1, "events": 1},
+            ])
+        );
+        // A key no event carries is an empty list, not an error.
+        assert_eq!(f.get("&property=colour").await["properties"], json!([]));
+
+        // Filters keep the events that carry the value (or lack it).
+        let r = f.get("&prop:plan=pro").await;
+        assert_eq!(r["summary"]["visitors"], 1);
+        assert_eq!(r["summary"]["pageviews"], 0);
+        assert_eq!(
+            r["events"],
+            json!([{"name": "Signup", "visitors": 1, "events": 1}])
+        );
+        assert_eq!(r["goals"][0]["name"], "Signup");
+        let r = f.get("&prop:plan!=pro").await;
+        assert_eq!(r["summary"]["pageviews"], 6);
+        assert_eq!(r["summary"]["visitors"], 3);
+        let r = f.get("&prop:ab~B&property=ab").await;
+        assert_eq!(r["summary"]["pageviews"], 1);
+        assert_eq!(r["pages"][0]["path"], "/pricing");
+        assert_eq!(r["properties"][0]["value"], "b");
+        assert_eq!(r["properties"].as_array().unwrap().len(), 1);
+        let r = f.get("&prop:plan=free|pro&goal=Signup").await;
+        assert_eq!(r["summary"]["visitors"], 1);
+
+        assert!(f.refused("&prop:=x").await.contains("needs a key"));
+        assert!(f.refused("&prop:a%22b=x").await.contains("double quote"));
+        assert!(f.refused("&property=").await.contains("property"));
         t.teardown().await;
     }
 }

@@ -18,7 +18,9 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::{
     analytics::{
         AnalyticsQuery, DateRange, Filters, Interval, Match, Period, QueryError, ReportError,
-        Reports, report::Report, request::MAX_HOURLY_DAYS,
+        Reports,
+        report::{Report, TOP},
+        request::MAX_HOURLY_DAYS,
     },
     entities::{goal, site},
     error::{Classify, Failure},
@@ -106,7 +108,12 @@ pub async fn report(
         return Ok(report);
     }
     let graph = timeline::ask(query.metric, interval);
-    let counted = sections::fill(&asked, range, graph, &mut report).await?;
+    report.property_keys = asked.prop_keys(range).await?;
+    let property = query
+        .property
+        .clone()
+        .or_else(|| report.property_keys.first().cloned());
+    let counted = sections::fill(&asked, range, graph, property.as_deref(), &mut report).await?;
     timeline::shape(&asked, query, range, interval, counted, &mut report).await?;
     Ok(report)
 }
@@ -150,9 +157,6 @@ impl Asked<'_> {
     /// (visitor ids and visits never span a UTC midnight, so the parts add
     /// up), the rest is counted afresh.
     async fn run(&self, range: DateRange, asks: &[Ask]) -> Result<Vec<stats::Answer>, StatsError> {
-        let starts = range.day_starts(self.tz);
-        let (from, to) = (starts[0], starts[starts.len() - 1]);
-        let split = self.settled.clamp(from, to);
         let queries = |from: i64, to: i64| -> Vec<stats::Query> {
             asks.iter()
                 .map(|(metrics, dimensions)| stats::Query {
@@ -166,56 +170,102 @@ impl Asked<'_> {
                 })
                 .collect()
         };
-        let count = |from: i64, to: i64| async move {
-            stats::run_all(&self.source, self.site, self.goals, &queries(from, to)).await
-        };
-        let mut answers = if split > from {
-            let key = format!(
-                "dashboard|{}|{from}|{split}|{:?}|{asks:?}|{:?}",
-                self.site.id, self.filter, self.goals
-            );
-            let memo = self.reports.memo();
-            match memo.get::<Vec<stats::Answer>>(&key) {
+        let tag = format!("{:?}|{asks:?}|{:?}", self.filter, self.goals);
+        self.kept(
+            range,
+            &tag,
+            |from, to| {
+                let queries = queries(from, to);
+                async move { stats::run_all(&self.source, self.site, self.goals, &queries).await }
+            },
+            |settled: Vec<stats::Answer>, open| {
+                settled
+                    .into_iter()
+                    .zip(open)
+                    .map(|(settled, open)| settled.merge(open))
+                    .collect()
+            },
+        )
+        .await
+    }
+
+    /// The custom property keys of `range`'s events, the most carried
+    /// first, kept as `run` keeps its answers.
+    async fn prop_keys(&self, range: DateRange) -> Result<Vec<String>, StatsError> {
+        let counted = self
+            .kept(
+                range,
+                "prop keys",
+                |from, to| stats::prop_keys(&self.source, self.site, from, to),
+                |settled: Vec<(String, u64)>, open| {
+                    let mut sum: std::collections::HashMap<String, u64> =
+                        settled.into_iter().collect();
+                    for (key, n) in open {
+                        *sum.entry(key).or_default() += n;
+                    }
+                    let mut sum: Vec<(String, u64)> = sum.into_iter().collect();
+                    sum.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    sum
+                },
+            )
+            .await?;
+        Ok(counted.into_iter().map(|(key, _)| key).take(TOP).collect())
+    }
+
+    /// `count` over the UTC instants of `range`'s local days, the settled
+    /// part kept between reports under `tag`, the open part until this
+    /// process stores another event (another process may store: a few
+    /// seconds at most); `merge` adds the two parts.
+    async fn kept<T, F, Fut>(
+        &self,
+        range: DateRange,
+        tag: &str,
+        count: F,
+        merge: impl FnOnce(T, T) -> T,
+    ) -> Result<T, StatsError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Fn(i64, i64) -> Fut,
+        Fut: std::future::Future<Output = Result<T, StatsError>>,
+    {
+        let starts = range.day_starts(self.tz);
+        let (from, to) = (starts[0], starts[starts.len() - 1]);
+        let split = self.settled.clamp(from, to);
+        let memo = self.reports.memo();
+        let site = self.site.id;
+        let mut settled = None;
+        if split > from {
+            let key = format!("dashboard|{site}|{from}|{split}|{tag}");
+            settled = Some(match memo.get::<T>(&key) {
                 Some(kept) => (*kept).clone(),
                 None => {
                     let counted = count(from, split).await?;
                     memo.put(key, counted.clone());
                     counted
                 }
-            }
-        } else {
-            Vec::new()
-        };
+            });
+        }
+        let mut open = None;
         if to > split {
-            // The open part is kept only until this process stores another
-            // event, and a few seconds at most (another process may store).
             let key = format!(
-                "open|{}|{split}|{to}|{:?}|{asks:?}|{:?}|{}",
-                self.site.id,
-                self.filter,
-                self.goals,
+                "open|{site}|{split}|{to}|{tag}|{}",
                 crate::ingest::store::committed()
             );
-            let memo = self.reports.memo();
-            let open = match memo.get_within::<Vec<stats::Answer>>(&key, OPEN_KEPT) {
+            open = Some(match memo.get_within::<T>(&key, OPEN_KEPT) {
                 Some(kept) => (*kept).clone(),
                 None => {
                     let counted = count(split, to).await?;
                     memo.put(key, counted.clone());
                     counted
                 }
-            };
-            answers = if answers.is_empty() {
-                open
-            } else {
-                answers
-                    .into_iter()
-                    .zip(open)
-                    .map(|(settled, open)| settled.merge(open))
-                    .collect()
-            };
+            });
         }
-        Ok(answers)
+        Ok(match (settled, open) {
+            (Some(settled), Some(open)) => merge(settled, open),
+            (Some(part), None) | (None, Some(part)) => part,
+            // A range covers at least one instant; counted whole all the same.
+            (None, None) => count(from, to).await?,
+        })
     }
 }
 
@@ -262,6 +312,18 @@ fn stats_filter(filters: &Filters, goal: Option<&str>) -> Option<Filter> {
             })
         })
         .collect();
+    all.extend(filters.props().iter().map(|f| {
+        Filter::Test(Condition {
+            prop: Prop::Custom(f.key.clone()),
+            op: match f.op {
+                Match::Is => Op::Is,
+                Match::IsNot => Op::IsNot,
+                Match::Contains | Match::Glob => Op::Contains,
+            },
+            values: f.values.clone(),
+            case_sensitive: f.op == Match::Is || f.op == Match::IsNot,
+        })
+    }));
     if let Some(goal) = goal {
         all.push(Filter::Test(Condition {
             prop: Prop::Goal,

@@ -1,5 +1,6 @@
 //! The report's sections counted by the Stats engine: goal conversions,
-//! entry and exit pages, UTM term and content, channels.
+//! entry and exit pages, UTM term and content, channels, one custom
+//! property's values.
 
 use std::cmp::Reverse;
 
@@ -7,27 +8,35 @@ use super::{Ask, Asked};
 use crate::{
     analytics::{
         DateRange,
-        report::{EntryRow, GoalRow, NameRow, Report, Revenue, TOP},
+        report::{EntryRow, GoalRow, NameRow, PropRow, Report, Revenue, TOP},
     },
-    stats::{Answer, Dimension, Metric, Prop, StatsError, Sums},
+    stats::{Answer, Dimension, Metric, NONE, Prop, StatsError, Sums},
 };
 
-/// Fills the report's sections, and answers `graph` (the graph's question,
-/// if it has one) from the same read of the range's days.
+/// Fills the report's sections (with the values of the custom `property`,
+/// if any), and answers `graph` (the graph's question, if it has one) from
+/// the same read of the range's days.
 pub(super) async fn fill(
     asked: &Asked<'_>,
     range: DateRange,
     graph: Option<Ask>,
+    property: Option<&str>,
     report: &mut Report,
 ) -> Result<Option<Answer>, StatsError> {
+    use Metric::{BounceRate, Events, Pageviews, Visitors, Visits};
     let by = |prop: Prop| vec![Dimension::Prop(prop)];
     let mut asks = vec![
-        (vec![Metric::Visitors, Metric::Visits], by(Prop::EntryPage)),
-        (vec![Metric::Visitors, Metric::Visits], by(Prop::ExitPage)),
-        (vec![Metric::Visitors], by(Prop::UtmTerm)),
-        (vec![Metric::Visitors], by(Prop::UtmContent)),
-        (vec![Metric::Visitors], by(Prop::Channel)),
+        (vec![Visitors, Visits, BounceRate], by(Prop::EntryPage)),
+        (vec![Visitors, Visits], by(Prop::ExitPage)),
+        // What an exit rate divides by.
+        (vec![Pageviews], by(Prop::Page)),
+        (vec![Visitors], by(Prop::UtmTerm)),
+        (vec![Visitors], by(Prop::UtmContent)),
+        (vec![Visitors], by(Prop::Channel)),
     ];
+    if let Some(key) = property {
+        asks.push((vec![Visitors, Events], by(Prop::Custom(key.to_owned()))));
+    }
     if !asked.goals.is_empty() {
         let mut metrics = vec![Metric::Visitors, Metric::Events, Metric::ConversionRate];
         // Amounts are read only when a revenue metric asks for them.
@@ -40,11 +49,28 @@ pub(super) async fn fill(
     asks.extend(graph);
     let mut answers = asked.run(range, &asks).await?.into_iter();
     let mut next = || answers.next().unwrap_or_default();
-    report.entry_pages = pages(&next());
-    report.exit_pages = pages(&next());
+    report.entry_pages = pages(&next(), true);
+    let mut exits = pages(&next(), false);
+    let viewed = next();
+    for row in &mut exits {
+        let key = vec![row.path.clone()];
+        let pageviews = viewed
+            .table
+            .keys
+            .iter()
+            .position(|k| *k == key)
+            .map_or(0, |i| viewed.table.sums[i].pageviews);
+        row.exit_rate = (pageviews > 0)
+            .then(|| (row.visits as f64 * 1000.0 / pageviews as f64).round() / 10.0)
+            .map(|rate| rate.min(100.0));
+    }
+    report.exit_pages = exits;
     report.utm_terms = names(&next(), false);
     report.utm_contents = names(&next(), false);
     report.channels = names(&next(), true);
+    if let Some(key) = property {
+        report.properties = properties(key, &next());
+    }
     if !asked.goals.is_empty() {
         report.goals = goals(asked, &next());
     }
@@ -80,13 +106,17 @@ fn goals(asked: &Asked<'_>, answer: &Answer) -> Vec<GoalRow> {
     rows
 }
 
-fn pages(answer: &Answer) -> Vec<EntryRow> {
+/// Entry or exit pages; `bounces`: with each one's bounce rate.
+fn pages(answer: &Answer, bounces: bool) -> Vec<EntryRow> {
     let mut rows: Vec<EntryRow> = rows(answer)
         .filter(|(key, sums)| !key[0].is_empty() && sums.visits > 0)
         .map(|(key, sums)| EntryRow {
             path: key[0].clone(),
             visitors: count(sums.visitors),
             visits: count(sums.visits),
+            bounce_rate: bounces
+                .then(|| (answer.value(Metric::BounceRate, key, sums) * 10.0).round() / 10.0),
+            exit_rate: None,
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -111,6 +141,29 @@ fn names(answer: &Answer, with_empty: bool) -> Vec<NameRow> {
         })
         .collect();
     rows.sort_by(|a, b| (Reverse(a.visitors), &a.name).cmp(&(Reverse(b.visitors), &b.name)));
+    rows.truncate(TOP);
+    rows
+}
+
+/// One property's values; events without it (the engine's "(none)") are
+/// not a row: no filter could pick them.
+fn properties(key: &str, answer: &Answer) -> Vec<PropRow> {
+    let mut rows: Vec<PropRow> = rows(answer)
+        .filter(|(value, sums)| value[0] != NONE && sums.events > 0)
+        .map(|(value, sums)| PropRow {
+            key: key.to_owned(),
+            value: value[0].clone(),
+            visitors: count(sums.visitors),
+            events: count(sums.events),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (Reverse(a.visitors), Reverse(a.events), &a.value).cmp(&(
+            Reverse(b.visitors),
+            Reverse(b.events),
+            &b.value,
+        ))
+    });
     rows.truncate(TOP);
     rows
 }

@@ -21,7 +21,7 @@ mod sources;
 pub mod v1;
 pub mod v2;
 
-pub use engine::{Sums, Table, metric, pack::pack_day};
+pub use engine::{NONE, Sums, Table, metric, pack::pack_day};
 pub use query::{Condition, Dimension, Filter, Interval, Metric, Op, Prop, Query};
 
 #[derive(Debug, thiserror::Error)]
@@ -338,4 +338,18 @@ pub(crate) async fn first_day<C: ConnectionTrait>(
     let created = site.created_at.timestamp_millis();
     let first = first.flatten().map_or(created, |ts| ts.min(created));
     Ok(crate::analytics::request::period::local_date(tz, first))
+}
+
+/// The custom property keys the site's events carry in `from..to` (Unix
+/// ms), each with how many events carry it, the most carried first.
+pub async fn prop_keys(
+    source: &Source<'_>,
+    site: &site::Model,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, u64)>, StatsError> {
+    let keys = engine::prop_keys(source.db, site.id, (from, to), source.reports.is_some()).await?;
+    let mut keys: Vec<(String, u64)> = keys.into_iter().collect();
+    keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(keys)
 }

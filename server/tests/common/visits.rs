@@ -1,5 +1,5 @@
 //! A small day of visits for the report tests: three visitors, four visits,
-//! two goals, stored as ingest stores them (every event of a visit carries
+//! two goals, a few custom properties, stored as ingest stores them (every event of a visit carries
 //! its source and UTM tags).
 
 use axum::{
@@ -23,6 +23,8 @@ struct Hit {
     path: &'static str,
     referrer: &'static str,
     utm: [&'static str; 4],
+    /// Custom properties, as the JSON object ingest stores.
+    props: Option<&'static str>,
 }
 
 const fn view(visitor: i64, visit: i64, at: &'static str, path: &'static str) -> Hit {
@@ -34,6 +36,7 @@ const fn view(visitor: i64, visit: i64, at: &'static str, path: &'static str) ->
         path,
         referrer: "",
         utm: ["", "", "", ""],
+        props: None,
     }
 }
 
@@ -52,17 +55,22 @@ const HITS: [Hit; 7] = [
     Hit {
         name: "Signup",
         referrer: "google.com",
+        props: Some(r#"{"plan":"pro"}"#),
         ..view(1, 1, "10:02", "/docs/intro")
     },
     Hit {
         utm: ["newsletter", "email", "analytics", "banner"],
+        props: Some(r#"{"plan":"free","ab":"b"}"#),
         ..view(2, 2, "11:00", "/pricing")
     },
     Hit {
         utm: ["newsletter", "email", "analytics", "banner"],
         ..view(2, 2, "11:05", "/docs/api")
     },
-    view(3, 3, "12:00", "/"),
+    Hit {
+        props: Some(r#"{"ab":"a"}"#),
+        ..view(3, 3, "12:00", "/")
+    },
     Hit {
         referrer: "example.org",
         ..view(3, 4, "15:00", "/blog")
@@ -93,7 +101,7 @@ async fn store(db: &DatabaseConnection, site: Uuid, day: NaiveDate) {
             country: Set(Some("DE".into())),
             visitor_id: Set(hit.visitor),
             visit_id: Set(hit.visit),
-            props: Set(None),
+            props: Set(hit.props.map(String::from)),
             interactive: Set(true),
             ..Default::default()
         }

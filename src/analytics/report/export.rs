@@ -49,14 +49,18 @@ pub fn to_csv(report: &Report) -> String {
             [None, Some(event.events), None, None],
         );
     }
-    for prop in &report.props {
-        let key = format!("{}={}", prop.key, prop.value);
-        line(
-            "props",
-            &key,
-            prop.visitors,
-            [None, Some(prop.events), None, None],
-        );
+    // An event's properties, then the values of the property asked for.
+    let props = [("props", &report.props), ("properties", &report.properties)];
+    for (section, rows) in props {
+        for prop in rows {
+            let key = format!("{}={}", prop.key, prop.value);
+            line(
+                section,
+                &key,
+                prop.visitors,
+                [None, Some(prop.events), None, None],
+            );
+        }
     }
     for source in &report.referrers {
         line(
@@ -164,6 +168,12 @@ mod tests {
                 visitors: 1,
                 events: 2,
             }],
+            properties: vec![PropRow {
+                key: "ab".into(),
+                value: "b".into(),
+                visitors: 1,
+                events: 1,
+            }],
             utm_campaigns: vec![NameRow {
                 name: "=HYPERLINK(\"x\")".into(),
                 visitors: 4,
@@ -177,6 +187,7 @@ mod tests {
              pages,/a,5,3,,40,12\n\
              events,Signup,,2,3,,\n\
              props,plan=pro,,1,2,,\n\
+             properties,ab=b,,1,1,,\n\
              referrers,\"a,\"\"b\"\"\",1,1,,,\n\
              utm_campaigns,\"'=HYPERLINK(\"\"x\"\")\",,4,,,\n"
         );

@@ -64,6 +64,12 @@ pub struct Report {
     pub utm_terms: Vec<NameRow>,
     pub utm_contents: Vec<NameRow>,
     pub channels: Vec<NameRow>,
+    /// The custom property keys the range's events carry, the most carried
+    /// first: what the Properties report can show.
+    pub property_keys: Vec<String>,
+    /// The values of one property key (`property=`, else the first of
+    /// `property_keys`) under the filters, most visitors first.
+    pub properties: Vec<PropRow>,
 }
 
 impl Report {
@@ -116,11 +122,17 @@ pub struct Revenue {
 }
 
 /// A page where visits began (entry) or ended (exit).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntryRow {
     pub path: String,
     pub visitors: u64,
     pub visits: u64,
+    /// Entry pages: percent of the visits begun here that bounced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounce_rate: Option<f64>,
+    /// Exit pages: percent of the page's pageviews that ended a visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_rate: Option<f64>,
 }
 
 /// Lists are cut to this many rows.

@@ -1,5 +1,6 @@
-//! Dashboard filters on one event column each, combined with AND: is, is
-//! not or contains, each with a list of values any of which it takes.
+//! Dashboard filters on one event column or one custom property each,
+//! combined with AND: is, is not or contains, each with a list of values any
+//! of which it takes.
 
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, IdenStatic, QueryFilter, Select,
@@ -7,7 +8,10 @@ use sea_orm::{
 };
 
 use super::QueryError;
-use crate::entities::event;
+use crate::{
+    entities::event,
+    ingest::beacon::{MAX_PROP_KEY_CHARS, MAX_PROP_VALUE_CHARS},
+};
 
 /// The dimensions a dashboard can filter on, by their query parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -137,10 +141,22 @@ pub struct Filter {
 /// Values one filter may list (OR): enough for any hand-made comparison.
 pub const MAX_VALUES: usize = 25;
 
-/// The active filters, combined with AND, at most one per dimension and
-/// operator.
+/// A filter on a custom property (`prop:<key>=value`): events without the
+/// property have no value, which `is not` keeps.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PropFilter {
+    pub key: String,
+    pub op: Match,
+    pub values: Vec<String>,
+}
+
+/// The query parameter a property filter goes by: `prop:<key>`.
+pub const PROP_PARAM: &str = "prop:";
+
+/// The active filters, combined with AND, at most one per dimension (or
+/// property) and operator.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filters(Vec<Filter>);
+pub struct Filters(Vec<Filter>, Vec<PropFilter>);
 
 impl Filters {
     /// An exact match on one value: what a click on a row asks.
@@ -177,6 +193,51 @@ impl Filters {
         Ok(())
     }
 
+    /// Adds (or replaces) the filter on the custom property `key` with `op`.
+    pub fn add_prop(
+        &mut self,
+        key: &str,
+        op: Match,
+        values: Vec<String>,
+    ) -> Result<(), QueryError> {
+        check_prop_key(key)?;
+        let name = format!("{PROP_PARAM}{key}");
+        if values.is_empty() || values.len() > MAX_VALUES {
+            return Err(QueryError(format!(
+                "filter `{name}` takes 1 to {MAX_VALUES} values"
+            )));
+        }
+        for value in &values {
+            let exact = matches!(op, Match::Is | Match::IsNot);
+            if value.is_empty() && !exact {
+                return Err(QueryError(format!("filter `{name}` must not be empty")));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(QueryError(format!(
+                    "filter `{name}` contains control characters"
+                )));
+            }
+            if value.chars().count() > MAX_PROP_VALUE_CHARS {
+                return Err(QueryError(format!(
+                    "filter `{name}` is longer than {MAX_PROP_VALUE_CHARS} characters"
+                )));
+            }
+        }
+        self.1.retain(|f| (f.key.as_str(), f.op) != (key, op));
+        self.1.push(PropFilter {
+            key: key.to_owned(),
+            op,
+            values,
+        });
+        self.1.sort();
+        Ok(())
+    }
+
+    /// The filters on custom properties.
+    pub fn props(&self) -> &[PropFilter] {
+        &self.1
+    }
+
     /// The value of an exact one-value filter on `dimension`.
     pub fn get(&self, dimension: Dimension) -> Option<&str> {
         self.0
@@ -190,14 +251,14 @@ impl Filters {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.is_empty() && self.1.is_empty()
     }
 
     /// The one filter, when it is an exact match on one value: what the
-    /// rollups' slices hold.
+    /// rollups' slices hold (never a property's).
     pub fn single(&self) -> Option<(Dimension, &str)> {
         match self.0.as_slice() {
-            [f] if f.op == Match::Is && f.values.len() == 1 => {
+            [f] if self.1.is_empty() && f.op == Match::Is && f.values.len() == 1 => {
                 Some((f.dimension, f.values[0].as_str()))
             }
             _ => None,
@@ -212,8 +273,67 @@ impl Filters {
         for filter in &self.0 {
             select = select.filter(filter.condition(backend));
         }
+        for filter in &self.1 {
+            select = select.filter(filter.condition(backend));
+        }
         select
     }
+}
+
+impl PropFilter {
+    /// The property's value read from the event's JSON object of strings.
+    fn value(&self, backend: DbBackend) -> SimpleExpr {
+        match backend {
+            // Keys never hold a double quote (`check_prop_key`), so the
+            // quoted path label reads any other key as it is.
+            DbBackend::Sqlite => Expr::cust_with_values(
+                "json_extract(\"props\", ?)",
+                [format!("$.\"{}\"", self.key)],
+            ),
+            // PostgreSQL's placeholders are numbered (`?` is a jsonb operator).
+            _ => Expr::cust_with_values("(CAST(\"props\" AS jsonb) ->> $1)", [self.key.clone()]),
+        }
+    }
+
+    fn condition(&self, backend: DbBackend) -> Condition {
+        let value = || self.value(backend);
+        let values = self.values.iter().cloned();
+        match self.op {
+            Match::Is => Condition::all().add(value().is_in(values)),
+            Match::IsNot => Condition::any()
+                .add(value().is_null())
+                .add(value().is_not_in(values)),
+            Match::Contains | Match::Glob => {
+                self.values.iter().fold(Condition::any(), |any, text| {
+                    let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+                    any.add(
+                        Expr::expr(Func::lower(value())).like(LikeExpr::new(pattern).escape('\\')),
+                    )
+                })
+            }
+        }
+    }
+}
+
+/// A key a property filter can name: as a beacon may send it, without a
+/// double quote (SQLite's JSON paths cannot spell one).
+fn check_prop_key(key: &str) -> Result<(), QueryError> {
+    if key.is_empty() {
+        return Err(QueryError(
+            "a `prop:` filter needs a key: `prop:plan=pro`".into(),
+        ));
+    }
+    if key.chars().count() > MAX_PROP_KEY_CHARS {
+        return Err(QueryError(format!(
+            "property keys are at most {MAX_PROP_KEY_CHARS} characters"
+        )));
+    }
+    if key.contains('"') || key.chars().any(char::is_control) {
+        return Err(QueryError(
+            "a property key to filter by must not hold a double quote or control characters".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl Filter {

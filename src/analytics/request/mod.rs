@@ -8,7 +8,7 @@ pub(crate) mod filters;
 mod graph;
 pub(crate) mod period;
 
-pub use filters::{Dimension, Filter, Filters, Match};
+pub use filters::{Dimension, Filter, Filters, Match, PROP_PARAM, PropFilter};
 pub use graph::{GraphMetric, Interval, MAX_HOURLY_DAYS};
 pub use period::{DateRange, Period};
 
@@ -32,6 +32,9 @@ pub struct AnalyticsQuery {
     pub match_day_of_week: bool,
     /// The top-stat metric the graph draws (`metric=`).
     pub metric: GraphMetric,
+    /// The custom property key whose values the Properties report lists
+    /// (`property=`); `None`: the key most events carry.
+    pub property: Option<String>,
 }
 
 /// What the period is compared with.
@@ -66,9 +69,10 @@ impl AnalyticsQuery {
     }
 
     /// Parses `period`, `start`, `end`, `interval`, `compare` (with
-    /// `compare_start`, `compare_end`, `match_day_of_week`), `metric`, `goal` and the
-    /// filters: `page=/a|/b` (is any of), `page!=/x` (is none of), `page~docs`
-    /// (contains). Unknown parameters are ignored (as by Plausible); a
+    /// `compare_start`, `compare_end`, `match_day_of_week`), `metric`, `goal`,
+    /// `property` and the filters: `page=/a|/b` (is any of), `page!=/x` (is
+    /// none of), `page~docs` (contains), `prop:plan=pro` (a custom
+    /// property). Unknown parameters are ignored (as by Plausible); a
     /// parameter given twice is an error.
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
@@ -82,8 +86,11 @@ impl AnalyticsQuery {
                     "parameter `{key}` is given more than once"
                 )));
             }
-            if let Some((dimension, op, values)) = filter_param(key, value) {
-                filters.add(dimension, op, values)?;
+            if let Some((name, op, values)) = filter_param(key, value) {
+                match name {
+                    Filtered::Column(dimension) => filters.add(dimension, op, values)?,
+                    Filtered::Prop(key) => filters.add_prop(key, op, values)?,
+                }
             } else {
                 named.insert(key, value);
             }
@@ -121,7 +128,12 @@ impl AnalyticsQuery {
             Some("") => return Err(QueryError("filter `goal` must not be empty".into())),
             goal => goal.map(str::to_owned),
         };
+        let property = match get("property") {
+            Some("") => return Err(QueryError("`property` must name a key".into())),
+            property => property.map(str::to_owned),
+        };
         Ok(AnalyticsQuery {
+            property,
             period,
             filters,
             interval,
@@ -150,10 +162,16 @@ fn compared_dates(start: Option<&str>, end: Option<&str>) -> Result<DateRange, Q
     }
 }
 
+/// What a filter parameter names: a column, or a custom property's key.
+enum Filtered<'a> {
+    Column(Dimension),
+    Prop(&'a str),
+}
+
 /// A filter parameter as a decoded pair: `page=/a|/b` arrives as
 /// (`page`, `/a|/b`), `page!=/x` as (`page!`, `/x`), `page~docs` as
-/// (`page~docs`, empty).
-fn filter_param(key: &str, value: &str) -> Option<(Dimension, Match, Vec<String>)> {
+/// (`page~docs`, empty); `prop:plan=pro` names the property `plan`.
+fn filter_param<'a>(key: &'a str, value: &str) -> Option<(Filtered<'a>, Match, Vec<String>)> {
     let (name, op, text) = if let Some((name, rest)) = key.split_once('~') {
         let text = match (rest.is_empty(), value.is_empty()) {
             (_, true) => rest.to_owned(),
@@ -166,8 +184,11 @@ fn filter_param(key: &str, value: &str) -> Option<(Dimension, Match, Vec<String>
     } else {
         (key, Match::Is, value.to_owned())
     };
-    let dimension = Dimension::from_param(name)?;
-    Some((dimension, op, split_values(&text)))
+    let named = match name.strip_prefix(PROP_PARAM) {
+        Some(key) => Filtered::Prop(key),
+        None => Filtered::Column(Dimension::from_param(name)?),
+    };
+    Some((named, op, split_values(&text)))
 }
 
 /// `a|b` is two values; `a\|b` is one with a bar in it.

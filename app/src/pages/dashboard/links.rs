@@ -30,6 +30,10 @@ pub const FILTERS: [(&str, &str); 10] = [
     ("event", "Event"),
 ];
 
+/// A custom property's filter parameter is this and its key:
+/// `prop:plan=pro`, as the analytics API reads it.
+pub const PROP_PARAM: &str = "prop:";
+
 /// `path` with `query` changed: `Some` sets a parameter, `None` removes it.
 pub fn href(path: &str, query: &ParamsMap, changes: &[(&str, Option<&str>)]) -> String {
     let mut query = query.clone();
@@ -61,7 +65,7 @@ pub struct ActiveFilter {
     /// removing the chip removes.
     pub key: String,
     pub param: &'static str,
-    pub label: &'static str,
+    pub label: String,
     /// `is`, `is not` or `contains`.
     pub operator: &'static str,
     /// The value as the query holds it (alternatives joined by `|`).
@@ -91,13 +95,41 @@ pub fn active_filters(query: &ParamsMap) -> Vec<ActiveFilter> {
                 found.push(ActiveFilter {
                     key: k.to_string(),
                     param,
-                    label,
+                    label: label.to_string(),
                     operator,
                     value,
                 });
             }
         }
     }
+    // Custom properties: `prop:plan=pro`, `prop:plan!=free`, `prop:plan~pr`.
+    let mut props: Vec<ActiveFilter> = query
+        .latest_values()
+        .filter_map(|(k, v)| {
+            let named = k.strip_prefix(PROP_PARAM)?;
+            let (name, operator, value) = if let Some((name, rest)) = named.split_once('~') {
+                let value = if v.is_empty() {
+                    rest.to_owned()
+                } else {
+                    v.to_owned()
+                };
+                (name, "contains", value)
+            } else if let Some(name) = named.strip_suffix('!') {
+                (name, "is not", v.to_owned())
+            } else {
+                (named, "is", v.to_owned())
+            };
+            (!name.is_empty()).then(|| ActiveFilter {
+                key: k.to_string(),
+                param: "prop",
+                label: name.to_owned(),
+                operator,
+                value,
+            })
+        })
+        .collect();
+    props.sort_by(|a, b| a.key.cmp(&b.key));
+    found.extend(props);
     found
 }
 
@@ -154,13 +186,14 @@ mod tests {
             ("page!", "/a|/b"),
             ("page~docs", ""),
             ("goal", "Signup"),
+            ("prop:plan!", "free"),
         ]);
-        let read: Vec<(String, &str, &str, String)> = active_filters(&q)
+        let read: Vec<(String, String, &str, String)> = active_filters(&q)
             .into_iter()
             .map(|f| (f.key, f.label, f.operator, f.value))
             .collect();
-        let own = |k: &str, l: &'static str, o: &'static str, v: &str| {
-            (k.to_string(), l, o, v.to_string())
+        let own = |k: &str, l: &str, o: &'static str, v: &str| {
+            (k.to_string(), l.to_string(), o, v.to_string())
         };
         assert_eq!(
             read,
@@ -170,6 +203,7 @@ mod tests {
                 own("referrer", "Source", "is", ""),
                 own("os", "OS", "is", "Linux"),
                 own("goal", "Goal", "is", "Signup"),
+                own("prop:plan!", "plan", "is not", "free"),
             ]
         );
         assert_eq!(display_value("referrer", ""), "Direct / None");

@@ -4,6 +4,8 @@
 //! refetches the numbers without a page load.
 
 mod chart;
+mod controls;
+mod details;
 mod filters;
 mod format;
 mod funnel;
@@ -30,9 +32,10 @@ use crate::{
 #[cfg(feature = "hydrate")]
 use chart::Graph;
 use chart::VisitorsChart;
+use controls::{DateRangePicker, GraphControls};
 use filters::{FilterChips, FilterDialog};
 use panels::Breakdowns;
-use widgets::{DateRangePicker, GraphControls, SummaryCards};
+use widgets::SummaryCards;
 
 /// Realtime visitors are refreshed this often (the rest changes with the URL).
 #[cfg(feature = "hydrate")]
@@ -217,6 +220,7 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
                 });
             let days = days_between(&report.period.start, &report.period.end);
             let live = report.is_realtime();
+            let compared_range = report.compared.clone();
             view! {
                 <SummaryCards
                     current=report.summary
@@ -228,7 +232,15 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
                 />
                 {(!live)
                     .then(|| {
-                        view! { <GraphControls path query interval=report.interval.clone() days /> }
+                        view! {
+                            <GraphControls
+                                path
+                                query
+                                interval=report.interval.clone()
+                                days
+                                compared=compared_range
+                            />
+                        }
                     })}
             }
                 .into_any()

@@ -1,15 +1,19 @@
 //! The breakdown panels below the graph, as Plausible lays them out: goal
 //! conversions, pages (top, entry, exit), sources (and channels),
-//! countries, devices, campaigns (UTM source to content), custom events and
-//! an event's properties.
+//! countries, devices, campaigns (UTM source to content), custom events,
+//! custom properties and an event's properties.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_query_map};
-use pagepulse_core::analytics::report::{EntryRow, NameRow, Revenue};
+use leptos_router::{
+    hooks::{use_location, use_query_map},
+    params::ParamsMap,
+};
+use pagepulse_core::analytics::report::{EntryRow, NameRow, PropRow, Revenue};
 
 use super::{
     format::money,
     funnel::FunnelPanel,
+    links::{PROP_PARAM, href},
     table::{BreakdownTable, Row, TabbedTables, Table},
 };
 use crate::api::analytics::DashboardData as Data;
@@ -20,9 +24,16 @@ fn named(rows: Vec<NameRow>) -> Vec<Row> {
         .collect()
 }
 
+/// Entry or exit pages, with the bounce or exit rate each carries.
 fn entries(rows: Vec<EntryRow>) -> Vec<Row> {
     rows.into_iter()
-        .map(|r| Row::new(r.path, r.visitors, Some(r.visits)))
+        .map(|r| Row {
+            third: r
+                .bounce_rate
+                .or(r.exit_rate)
+                .map(|rate| format!("{rate:.0}%")),
+            ..Row::new(r.path, r.visitors, Some(r.visits))
+        })
         .collect()
 }
 
@@ -61,9 +72,11 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
                 Table::new("Top pages", "page", pages.collect()),
                 Table::new("Entry pages", "page", entries(r.entry_pages))
                     .second("Visits")
+                    .third("Bounce")
                     .named("entry_page"),
                 Table::new("Exit pages", "page", entries(r.exit_pages))
                     .second("Visits")
+                    .third("Exit rate")
                     .named("exit_page"),
             ],
         ),
@@ -120,6 +133,16 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
             .second("Events")
             .plain()
     });
+    let properties = (!live && !r.property_keys.is_empty()).then(|| {
+        view! {
+            <PropertiesPanel
+                keys=r.property_keys
+                rows=r.properties
+                path=path.clone()
+                query=query.clone()
+            />
+        }
+    });
     let goals = (!goals.is_empty()).then(|| {
         Table::new("Goal conversions", "goal", goals)
             .second("Total")
@@ -147,7 +170,72 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
                 .map(|(id, tables)| {
                     view! { <TabbedTables id tables path=path.clone() query=query.clone() /> }
                 })
-                .collect_view()} {props.map(|table| view! { <BreakdownTable table path query /> })}
+                .collect_view()} {properties}
+            {props.map(|table| view! { <BreakdownTable table path query /> })}
+        </div>
+    }
+}
+
+/// One custom property's values: a key picked from those the range's
+/// events carry (kept in the URL as `property`), a click on a value
+/// filters by it.
+#[component]
+fn PropertiesPanel(
+    keys: Vec<String>,
+    rows: Vec<PropRow>,
+    path: String,
+    query: ParamsMap,
+) -> impl IntoView {
+    let chosen = query
+        .get("property")
+        .or_else(|| keys.first().cloned())
+        .unwrap_or_default();
+    let mut keys = keys;
+    if !keys.contains(&chosen) {
+        keys.insert(0, chosen.clone());
+    }
+    let navigate = leptos_router::hooks::use_navigate();
+    let pick = {
+        let (path, query) = (path.clone(), query.clone());
+        move |ev: leptos::ev::Event| {
+            let key = event_target_value(&ev);
+            navigate(
+                &href(&path, &query, &[("property", Some(&key))]),
+                Default::default(),
+            );
+        }
+    };
+    let rows = rows
+        .into_iter()
+        .map(|p| Row::new(p.value, p.visitors, Some(p.events)))
+        .collect();
+    let table = Table::new("Properties", "properties", rows)
+        .second("Events")
+        .filtering(format!("{PROP_PARAM}{chosen}"));
+    view! {
+        <div data-testid="panel-properties">
+            <label class="mb-1 flex items-center gap-2 text-xs text-slate-600">
+                "Property"
+                <select
+                    class="rounded border border-slate-300 bg-white px-1 py-0.5"
+                    data-testid="property-key"
+                    on:change=pick
+                >
+                    {keys
+                        .into_iter()
+                        .map(|key| {
+                            let selected = key == chosen;
+                            let value = key.clone();
+                            view! {
+                                <option value=value selected=selected>
+                                    {key}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <BreakdownTable table path query />
         </div>
     }
 }

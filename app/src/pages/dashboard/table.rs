@@ -1,11 +1,12 @@
 //! A breakdown table: the top rows, and a "Details" view of all of them with
-//! a search box. Every value a visitor sent is rendered as text, never as
+//! a search box, sortable columns and pages. Every value a visitor sent is rendered as text, never as
 //! markup; a click on a row filters the dashboard by it.
 
 use leptos::prelude::*;
 use leptos_router::params::ParamsMap;
 
 use super::{
+    details::{Column, PAGE, Pager, Sort},
     format::thousands,
     icons::{has_icons, source_icon},
     links::{display_value, href},
@@ -41,7 +42,7 @@ impl Row {
 pub struct Table {
     pub title: String,
     /// The filter parameter a row click sets; `None`: rows are not filters.
-    pub param: Option<&'static str>,
+    pub param: Option<String>,
     /// Names the table for tests (`table-<id>`).
     pub id: &'static str,
     pub rows: Vec<Row>,
@@ -54,7 +55,7 @@ impl Table {
     pub fn new(title: impl Into<String>, id: &'static str, rows: Vec<Row>) -> Table {
         Table {
             title: title.into(),
-            param: Some(id),
+            param: Some(id.to_owned()),
             id,
             rows,
             second: "Views",
@@ -81,6 +82,14 @@ impl Table {
         Table { id, ..self }
     }
 
+    /// Rows filter by another parameter than the table's name.
+    pub fn filtering(self, param: String) -> Table {
+        Table {
+            param: Some(param),
+            ..self
+        }
+    }
+
     pub fn plain(self) -> Table {
         Table {
             param: None,
@@ -101,6 +110,8 @@ pub fn BreakdownTable(table: Table, path: String, query: ParamsMap) -> impl Into
     } = table;
     let details = RwSignal::new(false);
     let search = RwSignal::new(String::new());
+    let sort = RwSignal::new(Sort::default());
+    let page = RwSignal::new(0usize);
     let more = rows.len() > SHOWN;
     let rows = StoredValue::new(rows);
     let columns = move |rows: &[Row]| {
@@ -115,7 +126,7 @@ pub fn BreakdownTable(table: Table, path: String, query: ParamsMap) -> impl Into
     let row_view = move |row: Row| {
         let width = format!("width: {}%", row.visitors * 100 / max);
         let icon = icons.then(|| source_icon(&row.value));
-        let label = match param {
+        let label = match &param {
             Some(param) => view! {
                 <a
                     href=href(&path, &query, &[(param, Some(&row.value))])
@@ -162,16 +173,49 @@ pub fn BreakdownTable(table: Table, path: String, query: ParamsMap) -> impl Into
             </tr>
         }
     };
-    let shown = move || {
+    // The rows the search keeps, in the chosen order.
+    let found = move || {
         let needle = search.get().to_lowercase();
-        let all = details.get();
+        let sort = sort.get();
         rows.with_value(|rows| {
-            rows.iter()
+            let mut found: Vec<Row> = rows
+                .iter()
                 .filter(|r| needle.is_empty() || r.value.to_lowercase().contains(&needle))
-                .take(if all { usize::MAX } else { SHOWN })
                 .cloned()
-                .collect::<Vec<_>>()
+                .collect();
+            sort.apply(&mut found);
+            found
         })
+    };
+    let pages = move || found().len().div_ceil(PAGE).max(1);
+    let shown = move || {
+        let found = found();
+        if details.get() {
+            let first = page.get().min(pages() - 1) * PAGE;
+            found.into_iter().skip(first).take(PAGE).collect()
+        } else {
+            found.into_iter().take(SHOWN).collect::<Vec<_>>()
+        }
+    };
+    // A column heading sorts by it; a second click turns the order round.
+    let heading = move |column: Column, label: &'static str, width: &'static str| {
+        view! {
+            <th class=format!("{width} py-1 text-right font-medium")>
+                <button
+                    type="button"
+                    class="uppercase hover:text-slate-800"
+                    data-testid=format!("sort-{}", column.name())
+                    aria-sort=move || sort.get().aria(column)
+                    on:click=move |_| {
+                        sort.update(|s| s.toggle(column));
+                        page.set(0);
+                    }
+                >
+                    {label}
+                    {move || sort.get().arrow(column)}
+                </button>
+            </th>
+        }
     };
     let empty = rows.with_value(Vec::is_empty);
     view! {
@@ -207,7 +251,10 @@ pub fn BreakdownTable(table: Table, path: String, query: ParamsMap) -> impl Into
                                 data-testid="details-search"
                                 class="mt-2 w-full rounded-md border border-slate-300 px-2 py-1 text-sm"
                                 prop:value=move || search.get()
-                                on:input=move |ev| search.set(event_target_value(&ev))
+                                on:input=move |ev| {
+                                    search.set(event_target_value(&ev));
+                                    page.set(0);
+                                }
                             />
                         }
                     })
@@ -217,32 +264,24 @@ pub fn BreakdownTable(table: Table, path: String, query: ParamsMap) -> impl Into
                     .into_any()
             } else {
                 view! {
-                    <div class=move || {
-                        if details.get() { "mt-2 max-h-96 overflow-y-auto" } else { "mt-2" }
-                    }>
+                    <div class="mt-2">
                         <table class="w-full table-fixed text-sm">
                             <thead>
                                 <tr class="text-left text-xs uppercase text-slate-500">
                                     <th class="py-1 font-medium">"Name"</th>
-                                    <th class="w-20 py-1 text-right font-medium">"Visitors"</th>
-                                    {with_second
-                                        .then(|| {
-                                            view! {
-                                                <th class="w-20 py-1 text-right font-medium">{second}</th>
-                                            }
-                                        })}
-                                    {with_third
-                                        .then(|| {
-                                            view! {
-                                                <th class="w-16 py-1 text-right font-medium">{third}</th>
-                                            }
-                                        })}
+                                    {heading(Column::Visitors, "Visitors", "w-20")}
+                                    {with_second.then(|| heading(Column::Second, second, "w-20"))}
+                                    {with_third.then(|| heading(Column::Third, third, "w-16"))}
                                 </tr>
                             </thead>
                             <tbody>
                                 {move || shown().into_iter().map(row_view.clone()).collect_view()}
                             </tbody>
                         </table>
+                        {move || {
+                            (details.get() && pages() > 1)
+                                .then(|| view! { <Pager page pages=Signal::derive(pages) /> })
+                        }}
                     </div>
                 }
                     .into_any()

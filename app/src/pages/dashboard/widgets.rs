@@ -1,14 +1,13 @@
-//! The dashboard's pieces: summary cards, the range picker, filter chips and
-//! the breakdown tables. Every value a visitor sent (paths, referrers, UTM
+//! The dashboard's summary cards. Every value a visitor sent (paths, referrers, UTM
 //! values) is rendered as text, never as markup.
 
 use leptos::prelude::*;
-use leptos_router::{components::Form, params::ParamsMap};
-use pagepulse_core::analytics::report::{PeriodInfo, Summary};
+use leptos_router::params::ParamsMap;
+use pagepulse_core::analytics::report::Summary;
 
 use super::{
     format::{change as show_change, compact, thousands},
-    links::{PERIODS, href, period_href},
+    links::href,
 };
 
 #[component]
@@ -160,174 +159,5 @@ impl Format {
                 }
             }
         }
-    }
-}
-
-/// Range links plus a custom-range form; all of them keep the filters.
-#[component]
-pub fn DateRangePicker(path: String, query: ParamsMap, period: PeriodInfo) -> impl IntoView {
-    let current = query.get("period").unwrap_or_else(|| "30d".into());
-    let kept: Vec<(String, String)> = query
-        .latest_values()
-        .filter(|(k, _)| !matches!(k.as_ref(), "period" | "start" | "end"))
-        .map(|(k, v)| (k.to_string(), v.to_owned()))
-        .collect();
-    view! {
-        <nav
-            class="flex flex-wrap items-center gap-2"
-            aria-label="Date range"
-            data-testid="date-range"
-        >
-            {PERIODS
-                .iter()
-                .map(|(value, label)| {
-                    let active = current == *value;
-                    let class = if active {
-                        "rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white"
-                    } else {
-                        "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
-                    };
-                    view! {
-                        <a
-                            href=period_href(&path, &query, value)
-                            class=class
-                            aria-current=active.then_some("page")
-                            data-testid=format!("period-{value}")
-                        >
-                            {*label}
-                        </a>
-                    }
-                })
-                .collect_view()}
-            <Form
-                method="GET"
-                action=path.clone()
-                attr:class="flex items-center gap-1 text-sm"
-                attr:data-testid="custom-range"
-            >
-                <input type="hidden" name="period" value="custom" />
-                {kept
-                    .into_iter()
-                    .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
-                    .collect_view()}
-                <input
-                    type="date"
-                    name="start"
-                    required
-                    value=period.start.clone()
-                    aria-label="Start date"
-                    class="rounded-md border border-slate-300 px-2 py-1"
-                />
-                <span>"–"</span>
-                <input
-                    type="date"
-                    name="end"
-                    required
-                    value=period.end.clone()
-                    aria-label="End date"
-                    class="rounded-md border border-slate-300 px-2 py-1"
-                />
-                <button
-                    type="submit"
-                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50"
-                >
-                    "Apply"
-                </button>
-            </Form>
-        </nav>
-    }
-}
-
-/// The graph's interval and what it is compared with: links, like the
-/// range picker, so the state stays in the URL.
-#[component]
-pub fn GraphControls(
-    path: String,
-    query: ParamsMap,
-    /// The interval the report was shaped by.
-    interval: String,
-    /// Days the range covers: hours are offered up to a week.
-    days: i64,
-) -> impl IntoView {
-    let compare = query
-        .get("compare")
-        .unwrap_or_else(|| "previous_period".into());
-    let matched = query.get("match_day_of_week").as_deref() == Some("true");
-    let link = |active: bool| {
-        if active {
-            "rounded bg-slate-800 px-2 py-1 text-white"
-        } else {
-            "rounded px-2 py-1 text-slate-600 hover:bg-slate-100"
-        }
-    };
-    let intervals = [
-        ("hour", "Hours"),
-        ("day", "Days"),
-        ("week", "Weeks"),
-        ("month", "Months"),
-    ];
-    let compares = [
-        ("previous_period", "Previous period"),
-        ("year_over_year", "Year over year"),
-        ("off", "No comparison"),
-    ];
-    view! {
-        <div
-            class="flex flex-wrap items-center justify-between gap-2 text-xs"
-            data-testid="graph-controls"
-        >
-            <nav class="flex items-center gap-1" aria-label="Interval">
-                {intervals
-                    .into_iter()
-                    .filter(|(name, _)| *name != "hour" || days <= 7)
-                    .map(|(name, label)| {
-                        view! {
-                            <a
-                                href=href(&path, &query, &[("interval", Some(name))])
-                                class=link(interval == name)
-                                data-testid=format!("interval-{name}")
-                            >
-                                {label}
-                            </a>
-                        }
-                    })
-                    .collect_view()}
-            </nav>
-            <nav class="flex items-center gap-1" aria-label="Comparison">
-                {compares
-                    .into_iter()
-                    .map(|(name, label)| {
-                        view! {
-                            <a
-                                href=href(
-                                    &path,
-                                    &query,
-                                    &[
-                                        ("compare", Some(name)),
-                                        ("compare_start", None),
-                                        ("compare_end", None),
-                                    ],
-                                )
-                                class=link(compare == name)
-                                data-testid=format!("compare-{name}")
-                            >
-                                {label}
-                            </a>
-                        }
-                    })
-                    .collect_view()}
-                <a
-                    href=href(
-                        &path,
-                        &query,
-                        &[("match_day_of_week", if matched { None } else { Some("true") })],
-                    )
-                    class=link(matched)
-                    data-testid="match-weekday"
-                >
-                    "Match day of week"
-                </a>
-            </nav>
-        </div>
     }
 }
