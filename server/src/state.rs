@@ -76,7 +76,10 @@ impl AppState {
             }),
         };
         AppState {
-            reports: Arc::new(Reports::new(db.clone(), config.limits.concurrent_reports)),
+            reports: Arc::new(
+                Reports::new(db.clone(), config.limits.concurrent_reports)
+                    .with_packs(Arc::new(pagepulse_core::stats::PackedDays::new(db.clone()))),
+            ),
             tracker: Arc::new(TrackerScripts::load(&config.site_root)),
             ingest: Arc::new(Ingestor::start(
                 db.clone(),

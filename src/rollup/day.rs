@@ -101,6 +101,7 @@ async fn compute<C: ConnectionTrait>(
         seam: count::seam(start, before, end),
         breakdowns: true,
         kept: None,
+        packs: None,
     };
     let (counts, slices) = count::count_sliced(db, &stretch).await?;
     Ok(DayRollup { counts, slices })

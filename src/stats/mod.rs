@@ -21,7 +21,7 @@ mod sources;
 pub mod v1;
 pub mod v2;
 
-pub use engine::{NONE, Sums, Table, metric, pack::pack_day};
+pub use engine::{NONE, PackedDays, Sums, Table, metric, pack::pack_day};
 pub use query::{Condition, Dimension, Filter, Interval, Metric, Op, Prop, Query};
 
 #[derive(Debug, thiserror::Error)]

@@ -153,6 +153,10 @@ impl Dictionary {
         id
     }
 
+    pub fn id_of(&mut self, text: Option<&str>) -> u32 {
+        self.id(text.map(Cow::Borrowed))
+    }
+
     fn id(&mut self, text: Option<Cow<'_, str>>) -> u32 {
         let Some(text) = text else {
             return Self::NULL;
@@ -272,7 +276,7 @@ impl Batch {
 
 /// A stored properties object's pairs as ids; a value that is not an object
 /// of strings (never written so) counts as no properties.
-fn prop_ids(text: &str, dictionary: &mut Dictionary) -> Vec<u32> {
+pub(super) fn prop_ids(text: &str, dictionary: &mut Dictionary) -> Vec<u32> {
     let Ok(pairs) = serde_json::from_str::<FxHashMap<Cow<'_, str>, Cow<'_, str>>>(text) else {
         return Vec::new();
     };

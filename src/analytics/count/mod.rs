@@ -18,6 +18,7 @@ use super::request::{Dimension, Filters};
 mod day;
 mod fetch;
 mod kept;
+mod packed;
 mod seam;
 mod selection;
 mod slices;
@@ -26,6 +27,7 @@ mod totals;
 
 use day::DayCounter;
 use fetch::{Batch, Dictionary};
+pub use packed::{Coded, DayColumns, DayStore};
 use seam::SeamCounter;
 pub(crate) use {
     kept::{KeptCounts, SETTLE_MS},
@@ -54,6 +56,9 @@ pub(crate) struct Stretch<'a> {
     /// Where to keep the count of settled events for the next report (see
     /// `kept`); the rollup job, which counts each closed day once, keeps none.
     pub kept: Option<&'a KeptCounts>,
+    /// Where filtered counts may read whole days instead of the events
+    /// table (see `packed`).
+    pub packs: Option<&'a dyn DayStore>,
 }
 
 /// Per value: (pageviews, visitors); for an event name or a property,
@@ -305,9 +310,33 @@ impl Progress {
         until: i64,
         mut batches: Option<&mut Vec<(i64, Batch)>>,
     ) -> Result<(), DbErr> {
+        let packs = stretch.packs.filter(|_| !stretch.filters.is_empty());
+        let columns = packed::columns(stretch.filters, stretch.breakdowns);
         while self.upto < until {
             let utc_day = self.upto - self.upto.rem_euclid(DAY_MS);
             let day_to = until.min(utc_day + DAY_MS);
+            if let Some(store) = packs {
+                let day = store
+                    .day(stretch.site, (self.upto, day_to), &columns)
+                    .await?;
+                let batch = day.and_then(|day| {
+                    packed::batch(
+                        &day,
+                        utc_day,
+                        stretch.filters,
+                        stretch.breakdowns,
+                        &mut self.dictionaries,
+                    )
+                });
+                if let Some(batch) = batch {
+                    self.feed(stretch, utc_day, &batch, 0..batch.len());
+                    if let Some(batches) = batches.as_deref_mut() {
+                        batches.push((utc_day, batch));
+                    }
+                    self.upto = day_to;
+                    continue;
+                }
+            }
             let step = (day_to - self.upto + WINDOWS - 1) / WINDOWS;
             let windows = (0..WINDOWS).map(|w| {
                 let a = self.upto + w * step;

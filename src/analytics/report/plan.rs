@@ -13,7 +13,7 @@ use super::{
     rolled::{self, RolledDay, Rollups},
 };
 use crate::analytics::{
-    count::{self, KeptCounts, Stretch, TopValue, Totals, Values, slot},
+    count::{self, DayStore, KeptCounts, Stretch, TopValue, Totals, Values, slot},
     request::{DateRange, Filters},
 };
 
@@ -92,6 +92,7 @@ impl Plan {
         filters: &Filters,
         breakdowns: bool,
         kept: &KeptCounts,
+        packs: Option<&dyn DayStore>,
     ) -> Result<Figures, DbErr> {
         let starts = &self.starts;
         let mut totals = Totals::default();
@@ -126,6 +127,7 @@ impl Plan {
                         seam,
                         breakdowns,
                         kept: Some(kept),
+                        packs,
                     };
                     let counts = count::count(db, &stretch).await?;
                     totals.add(&counts.totals);

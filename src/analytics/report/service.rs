@@ -6,7 +6,7 @@
 //! question with one filter from that value's slices of them), the others (and
 //! questions with several filters) from raw events; both give the same numbers.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono_tz::Tz;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
@@ -22,7 +22,7 @@ use super::{
 use crate::error::{Classify, Failure, Kind};
 use crate::{
     analytics::{
-        count::{KeptCounts, Selection, TopValue, Totals, Values, slot},
+        count::{DayStore, KeptCounts, Selection, TopValue, Totals, Values, slot},
         request::{AnalyticsQuery, DateRange, Dimension, Filters, period::local_date},
     },
     entities::{event, rollup_day, site},
@@ -55,6 +55,9 @@ pub struct Reports {
     /// of them queues here rather than take the pool from ingest.
     turns: Semaphore,
     memo: super::Memo,
+    /// Whole days kept column by column, which filtered counts read
+    /// instead of the events table (see `count::packed`).
+    packs: Option<Arc<dyn DayStore>>,
 }
 
 impl Reports {
@@ -65,6 +68,15 @@ impl Reports {
             kept: KeptCounts::default(),
             turns: Semaphore::new(concurrent.max(1)),
             memo: super::Memo::default(),
+            packs: None,
+        }
+    }
+
+    /// Filtered counts read whole days from `packs` where it holds them.
+    pub fn with_packs(self, packs: Arc<dyn DayStore>) -> Self {
+        Reports {
+            packs: Some(packs),
+            ..self
         }
     }
 
@@ -152,7 +164,14 @@ impl Reports {
         let tz: Tz = site.timezone.parse().unwrap_or(Tz::UTC);
         let rollups = Rollups::for_filters(filters);
         let plan = Plan::load(&self.db, site.id, tz, range, rollups).await?;
-        plan.count(&self.db, filters, breakdowns, &self.kept).await
+        plan.count(
+            &self.db,
+            filters,
+            breakdowns,
+            &self.kept,
+            self.packs.as_deref(),
+        )
+        .await
     }
 
     async fn answer(
@@ -191,11 +210,15 @@ impl Reports {
                 None => Ok(None),
             }
         },)?;
+        let packs = self.packs.as_deref();
         let (now, before, realtime) = tokio::try_join!(
-            now.count(db, filters, true, &self.kept),
+            now.count(db, filters, true, &self.kept, packs),
             async {
                 match before {
-                    Some(plan) => plan.count(db, filters, false, &self.kept).await.map(Some),
+                    Some(plan) => plan
+                        .count(db, filters, false, &self.kept, packs)
+                        .await
+                        .map(Some),
                     None => Ok(None),
                 }
             },
