@@ -94,6 +94,8 @@ async fn the_realtime_view_counts_the_last_30_minutes() {
             &[
                 r#"{"n":"pageview","u":"https://shop.example/live","d":"shop.example","r":"https://news.ycombinator.com/"}"#,
                 r#"{"n":"pageview","u":"https://shop.example/live/more","d":"shop.example","r":"https://news.ycombinator.com/"}"#,
+                // A custom event on a page not viewed: not a page of the view.
+                r#"{"n":"Purchase","u":"https://shop.example/checkout","d":"shop.example","r":"https://news.ycombinator.com/"}"#,
             ],
         )
         .await;

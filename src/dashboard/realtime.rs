@@ -66,7 +66,10 @@ pub(super) async fn report(
         interval: REALTIME_INTERVAL.into(),
         metric: metric.name().to_owned(),
         timeseries: points(asked, &minutes, metric, from),
+        // A page only custom events named (a purchase on /checkout) was not
+        // viewed in these minutes.
         pages: rows(&pages)
+            .filter(|(_, sums)| sums.pageviews > 0)
             .map(|(key, sums)| PageRow {
                 path: key.to_owned(),
                 pageviews: count(sums.pageviews),

@@ -7,7 +7,9 @@
 //! time: distinct counts of different UTC days add up, and memory holds one
 //! day's events, never a range's.
 
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
+
+use futures::StreamExt;
 
 use rustc_hash::FxHashMap;
 use sea_orm::{ConnectionTrait, DbErr};
@@ -40,6 +42,9 @@ pub(crate) use {
 /// connections, so the database's reading and decoding use every core.
 const WINDOWS: i64 = 4;
 
+/// Packed days read ahead of the one being counted.
+const PACKS_AHEAD: usize = 2;
+
 /// Which events to count and how.
 pub(crate) struct Stretch<'a> {
     pub site: Uuid,
@@ -58,7 +63,7 @@ pub(crate) struct Stretch<'a> {
     pub kept: Option<&'a KeptCounts>,
     /// Where filtered counts may read whole days instead of the events
     /// table (see `packed`).
-    pub packs: Option<&'a dyn DayStore>,
+    pub packs: Option<&'a Arc<dyn DayStore>>,
 }
 
 /// Per value: (pageviews, visitors); for an event name or a property,
@@ -213,11 +218,18 @@ pub(crate) async fn count<C: ConnectionTrait>(
     stretch: &Stretch<'_>,
 ) -> Result<Counts, DbErr> {
     let started = Instant::now();
-    let Some((first, last)) = stretch.extent(db).await? else {
-        return Ok(Progress::new(stretch, stretch.reach().0).finish(stretch));
-    };
-    let to = last + 1;
     let unfiltered = stretch.filters.is_empty();
+    // Read from packs, a filter is tested in memory: finding its first and
+    // last match in SQL first could cost more than the whole count (a value
+    // no event has scans every row).
+    let (first, to) = if stretch.packs.is_some() && !unfiltered {
+        stretch.reach()
+    } else {
+        let Some((first, last)) = stretch.extent(db).await? else {
+            return Ok(Progress::new(stretch, stretch.reach().0).finish(stretch));
+        };
+        (first, last + 1)
+    };
     let kept = stretch
         .kept
         .filter(|_| unfiltered)
@@ -310,15 +322,32 @@ impl Progress {
         until: i64,
         mut batches: Option<&mut Vec<(i64, Batch)>>,
     ) -> Result<(), DbErr> {
-        let packs = stretch.packs.filter(|_| !stretch.filters.is_empty());
-        let columns = packed::columns(stretch.filters, stretch.breakdowns);
+        // Packed days are read ahead, each on a task of its own, while the
+        // one before is counted.
+        let mut packed_days = stretch
+            .packs
+            .filter(|_| !stretch.filters.is_empty())
+            .map(|store| {
+                let columns = Arc::new(packed::columns(stretch.filters, stretch.breakdowns));
+                let site = stretch.site;
+                let store = Arc::clone(store);
+                futures::stream::iter(utc_windows(self.upto, until))
+                    .map(move |window| {
+                        let (store, columns) = (Arc::clone(&store), Arc::clone(&columns));
+                        tokio::spawn(async move { store.day(site, window, &columns).await })
+                    })
+                    .buffered(PACKS_AHEAD)
+            });
         while self.upto < until {
             let utc_day = self.upto - self.upto.rem_euclid(DAY_MS);
             let day_to = until.min(utc_day + DAY_MS);
-            if let Some(store) = packs {
-                let day = store
-                    .day(stretch.site, (self.upto, day_to), &columns)
-                    .await?;
+            if let Some(days) = packed_days.as_mut() {
+                let day = match days.next().await {
+                    Some(read) => {
+                        read.map_err(|e| DbErr::Custom(format!("reading a packed day: {e}")))??
+                    }
+                    None => None,
+                };
                 let batch = day.and_then(|day| {
                     packed::batch(
                         &day,
@@ -410,6 +439,18 @@ impl Progress {
         }
         counts
     }
+}
+
+/// `from..to` cut at each UTC midnight, as `Progress::advance` walks it.
+fn utc_windows(from: i64, to: i64) -> Vec<(i64, i64)> {
+    let mut windows = Vec::new();
+    let mut at = from;
+    while at < to {
+        let end = to.min(at - at.rem_euclid(DAY_MS) + DAY_MS);
+        windows.push((at, end));
+        at = end;
+    }
+    windows
 }
 
 /// Counts by value id to counts by value; values no event counted are left out.

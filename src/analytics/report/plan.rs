@@ -5,6 +5,8 @@
 //! midnight between them: the carry a rolled-up day stored, or, where a raw run
 //! follows a rolled-up day, the same carry counted from the raw events.
 
+use std::sync::Arc;
+
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -92,7 +94,7 @@ impl Plan {
         filters: &Filters,
         breakdowns: bool,
         kept: &KeptCounts,
-        packs: Option<&dyn DayStore>,
+        packs: Option<&Arc<dyn DayStore>>,
     ) -> Result<Figures, DbErr> {
         let starts = &self.starts;
         let mut totals = Totals::default();

@@ -169,7 +169,7 @@ impl Reports {
             filters,
             breakdowns,
             &self.kept,
-            self.packs.as_deref(),
+            self.packs.as_ref(),
         )
         .await
     }
@@ -210,7 +210,7 @@ impl Reports {
                 None => Ok(None),
             }
         },)?;
-        let packs = self.packs.as_deref();
+        let packs = self.packs.as_ref();
         let (now, before, realtime) = tokio::try_join!(
             now.count(db, filters, true, &self.kept, packs),
             async {

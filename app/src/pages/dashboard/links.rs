@@ -35,6 +35,8 @@ pub const FILTERS: [(&str, &str); 10] = [
 pub const PROP_PARAM: &str = "prop:";
 
 /// `path` with `query` changed: `Some` sets a parameter, `None` removes it.
+/// Written the same way on the server and in the browser (the router's own
+/// spelling differs between the two: `bounce%5Frate` against `bounce_rate`).
 pub fn href(path: &str, query: &ParamsMap, changes: &[(&str, Option<&str>)]) -> String {
     let mut query = query.clone();
     for (key, value) in changes {
@@ -43,7 +45,29 @@ pub fn href(path: &str, query: &ParamsMap, changes: &[(&str, Option<&str>)]) -> 
             query.insert(key.to_string(), value.to_string());
         }
     }
-    format!("{path}{}", query.to_query_string())
+    let pairs: Vec<String> = query
+        .latest_values()
+        .map(|(k, v)| format!("{}={}", escape(k), escape(v)))
+        .collect();
+    if pairs.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", pairs.join("&"))
+    }
+}
+
+/// Percent-encodes all but the characters a URL never needs escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(byte))
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 /// A period link: custom dates go away with the old period.
@@ -164,8 +188,9 @@ mod tests {
         );
         let with = href("/sites/x", &q, &[("referrer", Some(""))]);
         assert!(with.ends_with("&referrer="), "{with}");
-        // The server escapes '-' and the browser does not: both read back the same.
-        assert!(with.contains("&start=2026"), "{with}");
+        assert!(with.contains("&start=2026-01-01"), "{with}");
+        let metric = href("/s", &ParamsMap::new(), &[("metric", Some("bounce_rate"))]);
+        assert_eq!(metric, "/s?metric=bounce_rate");
         let without = href("/share/x", &query(&[("os", "Linux")]), &[("os", None)]);
         assert_eq!(without, "/share/x");
     }
