@@ -137,10 +137,17 @@ impl Stretch<'_> {
         (from, end)
     }
 
-    /// The time of the first and the last event it reads, if it reads any.
-    async fn extent<C: ConnectionTrait>(&self, db: &C) -> Result<Option<(i64, i64)>, DbErr> {
+    /// The time of the first and the last event it reads (of any event,
+    /// `unfiltered`), if it reads any.
+    async fn extent<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        unfiltered: bool,
+    ) -> Result<Option<(i64, i64)>, DbErr> {
         let (from, to) = self.reach();
-        fetch::extent(db, self.site, self.filters, from, to).await
+        let none = Filters::default();
+        let filters = if unfiltered { &none } else { self.filters };
+        fetch::extent(db, self.site, filters, from, to).await
     }
 }
 
@@ -220,16 +227,14 @@ pub(crate) async fn count<C: ConnectionTrait>(
     let started = Instant::now();
     let unfiltered = stretch.filters.is_empty();
     // Read from packs, a filter is tested in memory: finding its first and
-    // last match in SQL first could cost more than the whole count (a value
-    // no event has scans every row).
-    let (first, to) = if stretch.packs.is_some() && !unfiltered {
-        stretch.reach()
-    } else {
-        let Some((first, last)) = stretch.extent(db).await? else {
-            return Ok(Progress::new(stretch, stretch.reach().0).finish(stretch));
-        };
-        (first, last + 1)
+    // last match in SQL could cost more than the whole count (a value no
+    // event has scans every row), so the site's first and last event bound
+    // the days read.
+    let packed = stretch.packs.is_some() && !unfiltered;
+    let Some((first, last)) = stretch.extent(db, packed).await? else {
+        return Ok(Progress::new(stretch, stretch.reach().0).finish(stretch));
     };
+    let to = last + 1;
     let kept = stretch
         .kept
         .filter(|_| unfiltered)

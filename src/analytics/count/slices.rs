@@ -28,7 +28,7 @@ pub(crate) async fn count_sliced<C: ConnectionTrait>(
     db: &C,
     stretch: &Stretch<'_>,
 ) -> Result<(Counts, Vec<Slice>), DbErr> {
-    let Some((first, last)) = stretch.extent(db).await? else {
+    let Some((first, last)) = stretch.extent(db, false).await? else {
         return Ok((
             Progress::new(stretch, stretch.reach().0).finish(stretch),
             Vec::new(),
