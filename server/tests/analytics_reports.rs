@@ -293,11 +293,18 @@ async fn custom_properties_are_listed_by_key_and_filter_the_report() {
         assert_eq!(r["pages"][0]["path"], "/pricing");
         assert_eq!(r["properties"][0]["value"], "b");
         assert_eq!(r["properties"].as_array().unwrap().len(), 1);
+        // Events without the property never match it, in the figures counted
+        // from events and in those of the Stats engine alike.
+        let r = f.get("&prop:plan~n").await;
+        assert_eq!(r["summary"]["visitors"], 0);
+        assert_eq!(r["entry_pages"], json!([]));
+        assert_eq!(r["goals"], json!([]));
         let r = f.get("&prop:plan=free|pro&goal=Signup").await;
         assert_eq!(r["summary"]["visitors"], 1);
 
         assert!(f.refused("&prop:=x").await.contains("needs a key"));
         assert!(f.refused("&prop:a%22b=x").await.contains("double quote"));
+        assert!(f.refused("&prop:plan%5C=x").await.contains("backslash"));
         assert!(f.refused("&property=").await.contains("property"));
         t.teardown().await;
     }

@@ -312,18 +312,30 @@ fn stats_filter(filters: &Filters, goal: Option<&str>) -> Option<Filter> {
             })
         })
         .collect();
-    all.extend(filters.props().iter().map(|f| {
-        Filter::Test(Condition {
-            prop: Prop::Custom(f.key.clone()),
-            op: match f.op {
-                Match::Is => Op::Is,
-                Match::IsNot => Op::IsNot,
-                Match::Contains | Match::Glob => Op::Contains,
-            },
+    for f in filters.props() {
+        let prop = Prop::Custom(f.key.clone());
+        let op = match f.op {
+            Match::Is => Op::Is,
+            Match::IsNot => Op::IsNot,
+            Match::Contains | Match::Glob => Op::Contains,
+        };
+        all.push(Filter::Test(Condition {
+            prop: prop.clone(),
+            op,
             values: f.values.clone(),
-            case_sensitive: f.op == Match::Is || f.op == Match::IsNot,
-        })
-    }));
+            case_sensitive: op != Op::Contains,
+        }));
+        // The engine reads a missing property as "(none)"; the figures from
+        // counts as no value, which only `is not` keeps.
+        if op != Op::IsNot {
+            all.push(Filter::Test(Condition {
+                prop,
+                op: Op::IsNot,
+                values: vec![stats::NONE.to_owned()],
+                case_sensitive: true,
+            }));
+        }
+    }
     if let Some(goal) = goal {
         all.push(Filter::Test(Condition {
             prop: Prop::Goal,

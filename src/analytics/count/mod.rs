@@ -339,7 +339,9 @@ impl Progress {
                 futures::stream::iter(utc_windows(self.upto, until))
                     .map(move |window| {
                         let (store, columns) = (Arc::clone(&store), Arc::clone(&columns));
-                        tokio::spawn(async move { store.day(site, window, &columns).await })
+                        Reading(tokio::spawn(async move {
+                            store.day(site, window, &columns).await
+                        }))
                     })
                     .buffered(PACKS_AHEAD)
             });
@@ -359,6 +361,7 @@ impl Progress {
                         utc_day,
                         stretch.filters,
                         stretch.breakdowns,
+                        packed::Fold::of(db.get_database_backend()),
                         &mut self.dictionaries,
                     )
                 });
@@ -443,6 +446,27 @@ impl Progress {
             seam.finish(&mut counts, &self.dictionaries, stretch.breakdowns);
         }
         counts
+    }
+}
+
+/// A day read on a task of its own, stopped when the count no longer waits
+/// for it (an error, or a request gone).
+struct Reading<T>(tokio::task::JoinHandle<T>);
+
+impl<T> std::future::Future for Reading<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for Reading<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -94,6 +94,7 @@ pub(super) fn batch(
     utc_day: i64,
     filters: &Filters,
     breakdowns: bool,
+    fold: Fold,
     dictionaries: &mut [Dictionary],
 ) -> Option<Batch> {
     let names = day.text(event::Column::Name)?;
@@ -107,7 +108,7 @@ pub(super) fn batch(
         let passes = coded
             .dict
             .iter()
-            .map(|value| passes(filter.op, &filter.values, &glob, value.as_deref()))
+            .map(|value| passes(filter.op, &filter.values, &glob, fold, value.as_deref()))
             .collect();
         tests.push((&coded.codes, passes));
     }
@@ -120,7 +121,7 @@ pub(super) fn batch(
                 filters
                     .props()
                     .iter()
-                    .all(|filter| prop_passes(filter, object.as_deref()))
+                    .all(|filter| prop_passes(filter, fold, object.as_deref()))
             })
             .collect();
         tests.push((&props.codes, passes));
@@ -201,16 +202,37 @@ pub(super) fn batch(
     Some(batch)
 }
 
+/// How `contains` ignores case, as the database's `lower(…) LIKE` does:
+/// SQLite folds ASCII letters only, PostgreSQL every letter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Fold {
+    Ascii,
+    Unicode,
+}
+
+impl Fold {
+    pub fn of(backend: sea_orm::DbBackend) -> Fold {
+        match backend {
+            sea_orm::DbBackend::Sqlite => Fold::Ascii,
+            _ => Fold::Unicode,
+        }
+    }
+}
+
 /// Whether a value passes one filter as SQL tests it: NULL is no value, so
 /// only `is not` keeps it.
-fn passes(op: Match, values: &[String], globs: &[Glob], value: Option<&str>) -> bool {
+fn passes(op: Match, values: &[String], globs: &[Glob], fold: Fold, value: Option<&str>) -> bool {
     match (op, value) {
         (Match::IsNot, None) => true,
         (_, None) => false,
         (Match::Is, Some(v)) => values.iter().any(|x| x == v),
         (Match::IsNot, Some(v)) => !values.iter().any(|x| x == v),
         (Match::Contains, Some(v)) => {
-            let v = v.to_lowercase();
+            // The pattern is lowered in full (`Filter::condition`).
+            let v = match fold {
+                Fold::Ascii => v.to_ascii_lowercase(),
+                Fold::Unicode => v.to_lowercase(),
+            };
             values.iter().any(|x| v.contains(&x.to_lowercase()))
         }
         (Match::Glob, Some(v)) => globs.iter().any(|g| g.matches(v)),
@@ -218,7 +240,7 @@ fn passes(op: Match, values: &[String], globs: &[Glob], value: Option<&str>) -> 
 }
 
 /// Whether a stored properties object passes a property filter.
-fn prop_passes(filter: &PropFilter, object: Option<&str>) -> bool {
+fn prop_passes(filter: &PropFilter, fold: Fold, object: Option<&str>) -> bool {
     // A property filter has no pattern of its own; SQL reads one as contains.
     let op = match filter.op {
         Match::Glob => Match::Contains,
@@ -228,5 +250,5 @@ fn prop_passes(filter: &PropFilter, object: Option<&str>) -> bool {
         .and_then(|o| serde_json::from_str::<FxHashMap<String, serde_json::Value>>(o).ok())
         .and_then(|mut map| map.remove(&filter.key))
         .and_then(|v| v.as_str().map(str::to_owned));
-    passes(op, &filter.values, &[], value.as_deref())
+    passes(op, &filter.values, &[], fold, value.as_deref())
 }

@@ -284,8 +284,8 @@ impl PropFilter {
     /// The property's value read from the event's JSON object of strings.
     fn value(&self, backend: DbBackend) -> SimpleExpr {
         match backend {
-            // Keys never hold a double quote (`check_prop_key`), so the
-            // quoted path label reads any other key as it is.
+            // Keys never hold a double quote or a backslash
+            // (`check_prop_key`), so the quoted path label reads the key as it is.
             DbBackend::Sqlite => Expr::cust_with_values(
                 "json_extract(\"props\", ?)",
                 [format!("$.\"{}\"", self.key)],
@@ -316,7 +316,7 @@ impl PropFilter {
 }
 
 /// A key a property filter can name: as a beacon may send it, without a
-/// double quote (SQLite's JSON paths cannot spell one).
+/// double quote or a backslash (SQLite's JSON paths read both specially).
 fn check_prop_key(key: &str) -> Result<(), QueryError> {
     if key.is_empty() {
         return Err(QueryError(
@@ -328,9 +328,10 @@ fn check_prop_key(key: &str) -> Result<(), QueryError> {
             "property keys are at most {MAX_PROP_KEY_CHARS} characters"
         )));
     }
-    if key.contains('"') || key.chars().any(char::is_control) {
+    if key.contains(['"', '\\']) || key.chars().any(char::is_control) {
         return Err(QueryError(
-            "a property key to filter by must not hold a double quote or control characters".into(),
+            "a property key to filter by must not hold a double quote, a backslash or control characters"
+                .into(),
         ));
     }
     Ok(())

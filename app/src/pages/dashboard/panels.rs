@@ -209,9 +209,17 @@ fn PropertiesPanel(
         .into_iter()
         .map(|p| Row::new(p.value, p.visitors, Some(p.events)))
         .collect();
-    let table = Table::new("Properties", "properties", rows)
-        .second("Events")
-        .filtering(format!("{PROP_PARAM}{chosen}"));
+    let table = Table::new("Properties", "properties", rows).second("Events");
+    // A key the filter's parameter cannot spell (`prop:a~b`, `prop:x!`) is
+    // shown, not offered as a filter.
+    let spelled = !chosen.contains(['~', '"', '\\'])
+        && !chosen.ends_with('!')
+        && !chosen.chars().any(char::is_control);
+    let table = if spelled {
+        table.filtering(format!("{PROP_PARAM}{chosen}"))
+    } else {
+        table.plain()
+    };
     view! {
         <div data-testid="panel-properties">
             <label class="mb-1 flex items-center gap-2 text-xs text-slate-600">
