@@ -192,7 +192,7 @@ impl Asked<'_> {
     /// The custom property keys of `range`'s events, the most carried
     /// first, kept as `run` keeps its answers.
     async fn prop_keys(&self, range: DateRange) -> Result<Vec<String>, StatsError> {
-        let counted = self
+        let mut counted = self
             .kept(
                 range,
                 "prop keys",
@@ -203,12 +203,11 @@ impl Asked<'_> {
                     for (key, n) in open {
                         *sum.entry(key).or_default() += n;
                     }
-                    let mut sum: Vec<(String, u64)> = sum.into_iter().collect();
-                    sum.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                    sum
+                    sum.into_iter().collect()
                 },
             )
             .await?;
+        counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(counted.into_iter().map(|(key, _)| key).take(TOP).collect())
     }
 

@@ -4,6 +4,8 @@
 
 use std::cmp::Reverse;
 
+use rustc_hash::FxHashMap;
+
 use super::{Ask, Asked};
 use crate::{
     analytics::{
@@ -52,14 +54,11 @@ pub(super) async fn fill(
     report.entry_pages = pages(&next(), true);
     let mut exits = pages(&next(), false);
     let viewed = next();
+    let pageviews: FxHashMap<&str, i64> = rows(&viewed)
+        .map(|(key, sums)| (key[0].as_str(), sums.pageviews))
+        .collect();
     for row in &mut exits {
-        let key = vec![row.path.clone()];
-        let pageviews = viewed
-            .table
-            .keys
-            .iter()
-            .position(|k| *k == key)
-            .map_or(0, |i| viewed.table.sums[i].pageviews);
+        let pageviews = pageviews.get(row.path.as_str()).copied().unwrap_or(0);
         row.exit_rate = (pageviews > 0)
             .then(|| (row.visits as f64 * 1000.0 / pageviews as f64).round() / 10.0)
             .map(|rate| rate.min(100.0));
@@ -95,14 +94,7 @@ fn goals(asked: &Asked<'_>, answer: &Answer) -> Vec<GoalRow> {
             })
         })
         .collect();
-    rows.sort_by(|a, b| {
-        (Reverse(a.visitors), Reverse(a.events), &a.name).cmp(&(
-            Reverse(b.visitors),
-            Reverse(b.events),
-            &b.name,
-        ))
-    });
-    rows.truncate(TOP);
+    ranked(&mut rows, |r| (r.visitors, r.events, &r.name));
     rows
 }
 
@@ -119,14 +111,7 @@ fn pages(answer: &Answer, bounces: bool) -> Vec<EntryRow> {
             exit_rate: None,
         })
         .collect();
-    rows.sort_by(|a, b| {
-        (Reverse(a.visitors), Reverse(a.visits), &a.path).cmp(&(
-            Reverse(b.visitors),
-            Reverse(b.visits),
-            &b.path,
-        ))
-    });
-    rows.truncate(TOP);
+    ranked(&mut rows, |r| (r.visitors, r.visits, &r.path));
     rows
 }
 
@@ -140,8 +125,7 @@ fn names(answer: &Answer, with_empty: bool) -> Vec<NameRow> {
             visitors: count(sums.visitors),
         })
         .collect();
-    rows.sort_by(|a, b| (Reverse(a.visitors), &a.name).cmp(&(Reverse(b.visitors), &b.name)));
-    rows.truncate(TOP);
+    ranked(&mut rows, |r| (r.visitors, 0, &r.name));
     rows
 }
 
@@ -157,15 +141,17 @@ fn properties(key: &str, answer: &Answer) -> Vec<PropRow> {
             events: count(sums.events),
         })
         .collect();
+    ranked(&mut rows, |r| (r.visitors, r.events, &r.value));
+    rows
+}
+
+/// The top rows: most visitors first, then the second count, then by name.
+fn ranked<T>(rows: &mut Vec<T>, key: impl Fn(&T) -> (u64, u64, &String)) {
     rows.sort_by(|a, b| {
-        (Reverse(a.visitors), Reverse(a.events), &a.value).cmp(&(
-            Reverse(b.visitors),
-            Reverse(b.events),
-            &b.value,
-        ))
+        let ((av, ac, an), (bv, bc, bn)) = (key(a), key(b));
+        (Reverse(av), Reverse(ac), an).cmp(&(Reverse(bv), Reverse(bc), bn))
     });
     rows.truncate(TOP);
-    rows
 }
 
 fn rows(answer: &Answer) -> impl Iterator<Item = (&Vec<String>, &Sums)> {

@@ -341,7 +341,7 @@ pub(crate) async fn first_day<C: ConnectionTrait>(
 }
 
 /// The custom property keys the site's events carry in `from..to` (Unix
-/// ms), each with how many events carry it, the most carried first.
+/// ms), each with how many events carry it, in no order.
 pub async fn prop_keys(
     source: &Source<'_>,
     site: &site::Model,
@@ -349,7 +349,5 @@ pub async fn prop_keys(
     to: i64,
 ) -> Result<Vec<(String, u64)>, StatsError> {
     let keys = engine::prop_keys(source.db, site.id, (from, to), source.reports.is_some()).await?;
-    let mut keys: Vec<(String, u64)> = keys.into_iter().collect();
-    keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok(keys)
+    Ok(keys.into_iter().collect())
 }

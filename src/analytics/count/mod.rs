@@ -470,8 +470,9 @@ impl<T> Drop for Reading<T> {
     }
 }
 
-/// `from..to` cut at each UTC midnight, as `Progress::advance` walks it.
-fn utc_windows(from: i64, to: i64) -> Vec<(i64, i64)> {
+/// `from..to` cut at each UTC midnight, as `Progress::advance` walks it
+/// (and the Stats engine reads its days).
+pub(crate) fn utc_windows(from: i64, to: i64) -> Vec<(i64, i64)> {
     let mut windows = Vec::new();
     let mut at = from;
     while at < to {

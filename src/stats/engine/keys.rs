@@ -9,7 +9,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 use uuid::Uuid;
 
 use super::{AHEAD, Day, fetch, pack};
-use crate::{analytics::count::DAY_MS, entities::event};
+use crate::{
+    analytics::count::{DAY_MS, utc_windows},
+    entities::event,
+};
 
 pub(crate) async fn prop_keys(
     db: &DatabaseConnection,
@@ -17,13 +20,7 @@ pub(crate) async fn prop_keys(
     (from, to): (i64, i64),
     packed: bool,
 ) -> Result<FxHashMap<String, u64>, DbErr> {
-    let mut windows = Vec::new();
-    let mut day = from - from.rem_euclid(DAY_MS);
-    while day < to {
-        windows.push((day.max(from), (day + DAY_MS).min(to)));
-        day += DAY_MS;
-    }
-    let mut days = futures::stream::iter(windows)
+    let mut days = futures::stream::iter(utc_windows(from, to))
         .map(|window| async move {
             use event::Column as C;
             let whole = window.1 - window.0 == DAY_MS;

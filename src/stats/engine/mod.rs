@@ -84,12 +84,7 @@ pub(super) async fn count_together(
     let Some(lead) = countings.first() else {
         return Ok(Vec::new());
     };
-    let mut windows = Vec::new();
-    let mut day = lead.query.from - lead.query.from.rem_euclid(DAY_MS);
-    while day < lead.query.to {
-        windows.push((day.max(lead.query.from), (day + DAY_MS).min(lead.query.to)));
-        day += DAY_MS;
-    }
+    let windows = crate::analytics::count::utc_windows(lead.query.from, lead.query.to);
     let asked = countings.len();
     let countings = Arc::new(countings);
     let parts: Vec<_> = (0..PARTS.min(windows.len()))

@@ -47,21 +47,10 @@ pub fn DateRangePicker(path: String, query: ParamsMap, period: PeriodInfo) -> im
             >
                 <input type="hidden" name="period" value="custom" />
                 {hidden(kept)}
-                <input
-                    type="date"
-                    name="start"
-                    required
-                    value=period.start.clone()
-                    aria-label="Start date"
-                    class="rounded-md border border-slate-300 px-2 py-1"
-                />
-                <span>"–"</span>
-                <input
-                    type="date"
-                    name="end"
-                    required
-                    value=period.end.clone()
-                    aria-label="End date"
+                <DatePair
+                    names=("start", "end")
+                    labels=("Start date", "End date")
+                    values=(period.start.clone(), period.end.clone())
                     class="rounded-md border border-slate-300 px-2 py-1"
                 />
                 <button
@@ -193,21 +182,10 @@ fn CustomComparison(path: String, query: ParamsMap, compared: Option<PeriodInfo>
             } else {
                 "text-slate-600"
             }>"Compare with"</span>
-            <input
-                type="date"
-                name="compare_start"
-                required
-                value=start
-                aria-label="Compare from"
-                class="rounded border border-slate-300 px-1 py-0.5"
-            />
-            <span>"–"</span>
-            <input
-                type="date"
-                name="compare_end"
-                required
-                value=end
-                aria-label="Compare until"
+            <DatePair
+                names=("compare_start", "compare_end")
+                labels=("Compare from", "Compare until")
+                values=(start, end)
                 class="rounded border border-slate-300 px-1 py-0.5"
             />
             <button
@@ -217,6 +195,21 @@ fn CustomComparison(path: String, query: ParamsMap, compared: Option<PeriodInfo>
                 "Compare"
             </button>
         </Form>
+    }
+}
+
+/// A form's first and last date of a range.
+#[component]
+fn DatePair(
+    names: (&'static str, &'static str),
+    labels: (&'static str, &'static str),
+    values: (String, String),
+    class: &'static str,
+) -> impl IntoView {
+    view! {
+        <input type="date" name=names.0 required value=values.0 aria-label=labels.0 class=class />
+        <span>"–"</span>
+        <input type="date" name=names.1 required value=values.1 aria-label=labels.1 class=class />
     }
 }
 
