@@ -76,6 +76,21 @@ test("properties by key filter the dashboard; details sort and page; entry and e
   await page.getByTestId("filter-chip").click();
   await expect(card(page, "visitors")).toHaveText(String(r.summary.visitors));
 
+  // The filter dialog offers the keys as a "Property" dimension: plan is not pro.
+  await page.getByTestId("add-filter").click();
+  await page.getByTestId("filter-dimension").selectOption("prop");
+  await expect(page.getByTestId("filter-property")).toBeVisible();
+  await page.getByTestId("filter-property").selectOption("plan");
+  await page.getByTestId("filter-operator").selectOption("!");
+  await page.getByTestId("filter-value").fill("pro");
+  await page.getByTestId("filter-apply").click();
+  await expect(page.getByTestId("filter-chip")).toHaveText(/plan is not pro/);
+  const notPro = await api("&prop:plan!=pro");
+  expect(notPro.summary.visitors).toBeLessThan(r.summary.visitors);
+  await expect(card(page, "visitors")).toHaveText(String(notPro.summary.visitors));
+  await page.getByTestId("filter-chip").click();
+  await expect(card(page, "visitors")).toHaveText(String(r.summary.visitors));
+
   // Entry pages carry their bounce rate, exit pages their exit rate.
   await page.getByTestId("tab-entry_page").click();
   const entry = page.getByTestId("table-entry_page");

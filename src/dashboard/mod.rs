@@ -274,7 +274,13 @@ fn add_goal(filters: &mut Filters, goal: &goal::Model) -> Result<(), QueryError>
     use crate::analytics::Dimension;
     match goals::target(goal) {
         Target::Event(name) => filters.add(Dimension::Event, Match::Is, vec![name]),
-        Target::Page(path) => filters.add(Dimension::Page, Match::Glob, vec![path]),
+        // A page goal is reached by a pageview, as Plausible counts it: a
+        // custom event sent on a matching path is no conversion.
+        Target::Page(path) => {
+            filters.add(Dimension::Page, Match::Glob, vec![path])?;
+            filters.only_pageviews();
+            Ok(())
+        }
     }
 }
 

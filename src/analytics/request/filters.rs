@@ -193,6 +193,19 @@ impl Filters {
         Ok(())
     }
 
+    /// Keeps pageviews only, for a page goal: the `event` parameter refuses
+    /// "pageview" (it names custom events), so this is the one way in.
+    pub fn only_pageviews(&mut self) {
+        let (dimension, op) = (Dimension::Event, Match::Is);
+        self.0.retain(|f| (f.dimension, f.op) != (dimension, op));
+        self.0.push(Filter {
+            dimension,
+            op,
+            values: vec!["pageview".to_owned()],
+        });
+        self.0.sort();
+    }
+
     /// Adds (or replaces) the filter on the custom property `key` with `op`.
     pub fn add_prop(
         &mut self,

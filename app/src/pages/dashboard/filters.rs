@@ -1,10 +1,16 @@
 //! The filters: a chip per active one (a click removes it), and a dialog
-//! that adds one of any dimension with is, is not or contains.
+//! that adds one of any dimension, or of a custom property, with is, is not
+//! or contains.
 
 use leptos::prelude::*;
 use leptos_router::params::ParamsMap;
 
-use super::links::{FILTERS, OPERATORS, active_filters, display_value, href};
+use super::links::{
+    FILTERS, OPERATORS, PROP_PARAM, active_filters, display_value, href, spellable,
+};
+
+/// The dialog's dimension value that asks for a custom property's key.
+const PROPERTY: &str = "prop";
 
 /// One chip per active filter, each a link that removes it.
 #[component]
@@ -42,11 +48,14 @@ pub fn FilterChips(path: String, query: ParamsMap) -> impl IntoView {
 }
 
 /// Adds a filter of any dimension with is, is not or contains; several
-/// values separated by `|` are alternatives.
+/// values separated by `|` are alternatives. `keys` are the custom property
+/// keys the range's events carry, offered as one more dimension.
 #[component]
-pub fn FilterDialog(path: String, query: ParamsMap) -> impl IntoView {
+pub fn FilterDialog(path: String, query: ParamsMap, keys: Vec<String>) -> impl IntoView {
+    let keys: Vec<String> = keys.into_iter().filter(|k| spellable(k)).collect();
     let open = RwSignal::new(false);
     let dimension = RwSignal::new(FILTERS[0].0.to_owned());
+    let property = RwSignal::new(keys.first().cloned().unwrap_or_default());
     let operator = RwSignal::new(String::new());
     let value = RwSignal::new(String::new());
     let navigate = leptos_router::hooks::use_navigate();
@@ -56,12 +65,17 @@ pub fn FilterDialog(path: String, query: ParamsMap) -> impl IntoView {
         if text.is_empty() {
             return;
         }
-        let key = format!("{}{}", dimension.get_untracked(), operator.get_untracked());
+        let param = match dimension.get_untracked() {
+            d if d == PROPERTY => format!("{PROP_PARAM}{}", property.get_untracked()),
+            d => d,
+        };
+        let key = format!("{param}{}", operator.get_untracked());
         let target = href(&path, &query, &[(&key, Some(&text))]);
         open.set(false);
         value.set(String::new());
         navigate(&target, Default::default());
     };
+    let has_keys = !keys.is_empty();
     view! {
         <div class="relative" data-testid="filter-dialog">
             <button
@@ -91,6 +105,27 @@ pub fn FilterDialog(path: String, query: ParamsMap) -> impl IntoView {
                     {FILTERS
                         .iter()
                         .map(|(param, label)| view! { <option value=*param>{*label}</option> })
+                        .collect_view()}
+                    {has_keys.then(|| view! { <option value=PROPERTY>"Property"</option> })}
+                </select>
+                <select
+                    aria-label="Property"
+                    data-testid="filter-property"
+                    class=move || {
+                        if dimension.get() == PROPERTY {
+                            "rounded-md border border-slate-300 px-2 py-1 text-sm"
+                        } else {
+                            "hidden"
+                        }
+                    }
+                    on:change=move |ev| property.set(event_target_value(&ev))
+                >
+                    {keys
+                        .into_iter()
+                        .map(|key| {
+                            let value = key.clone();
+                            view! { <option value=value>{key}</option> }
+                        })
                         .collect_view()}
                 </select>
                 <select

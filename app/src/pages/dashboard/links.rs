@@ -34,6 +34,16 @@ pub const FILTERS: [(&str, &str); 10] = [
 /// `prop:plan=pro`, as the analytics API reads it.
 pub const PROP_PARAM: &str = "prop:";
 
+/// Whether a property key can be spelled in a filter parameter: `prop:a~b`
+/// and `prop:x!` would read as other operators, and the API refuses quotes,
+/// backslashes and control characters in keys.
+pub fn spellable(key: &str) -> bool {
+    !key.is_empty()
+        && !key.contains(['~', '"', '\\'])
+        && !key.ends_with('!')
+        && !key.chars().any(char::is_control)
+}
+
 /// `path` with `query` changed: `Some` sets a parameter, `None` removes it.
 /// Written the same way on the server and in the browser (the router's own
 /// spelling differs between the two: `bounce%5Frate` against `bounce_rate`).

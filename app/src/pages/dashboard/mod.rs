@@ -206,7 +206,7 @@ fn Overview(d: Data, shared: bool, realtime: RwSignal<Option<u64>>) -> impl Into
         </header>
         <DateRangePicker path=path.clone() query=query.clone() period=report.period.clone() />
         <div class="flex flex-wrap items-center gap-3">
-            <FilterDialog path=path.clone() query=query.clone() />
+            <FilterDialog path=path.clone() query=query.clone() keys=report.property_keys.clone() />
             <FilterChips path=path.clone() query=query.clone() />
         </div>
         {if d.has_events {

@@ -13,7 +13,7 @@ use pagepulse_core::analytics::report::{EntryRow, NameRow, PropRow, Revenue};
 use super::{
     format::money,
     funnel::FunnelPanel,
-    links::{PROP_PARAM, href},
+    links::{PROP_PARAM, href, spellable},
     table::{BreakdownTable, Row, TabbedTables, Table},
 };
 use crate::api::analytics::DashboardData as Data;
@@ -210,12 +210,8 @@ fn PropertiesPanel(
         .map(|p| Row::new(p.value, p.visitors, Some(p.events)))
         .collect();
     let table = Table::new("Properties", "properties", rows).second("Events");
-    // A key the filter's parameter cannot spell (`prop:a~b`, `prop:x!`) is
-    // shown, not offered as a filter.
-    let spelled = !chosen.contains(['~', '"', '\\'])
-        && !chosen.ends_with('!')
-        && !chosen.chars().any(char::is_control);
-    let table = if spelled {
+    // A key the filter's parameter cannot spell is shown, not offered as a filter.
+    let table = if spellable(&chosen) {
         table.filtering(format!("{PROP_PARAM}{chosen}"))
     } else {
         table.plain()
