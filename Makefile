@@ -17,7 +17,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
 .PHONY: help tools tool-rust tool-cargo-leptos tool-leptosfmt tool-wasm-bindgen tool-npm tool-chromium \
-        vendor tracker assets build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard bench-api bench-delete clean
+        vendor tracker assets data build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard bench-api bench-delete clean
 
 help:
 	@echo "make run    install what is missing, build, serve on http://localhost:8000 (SQLite)"
@@ -76,6 +76,11 @@ tracker: tool-npm
 	node server/tracker/build.mjs public/js
 
 assets: vendor tracker
+
+# The crawler list the server embeds, from the npm package pinned in
+# package.json; the result is committed, so a build never needs it.
+data: tool-npm
+	python3 src/ingest/data/update.py
 
 ## ---- build and run ------------------------------------------------------
 

@@ -46,6 +46,7 @@ pub mod rollup;
 pub mod seed;
 #[cfg(feature = "db")]
 pub mod sessions;
+pub mod shields;
 #[cfg(feature = "db")]
 pub mod sites;
 #[cfg(feature = "db")]
@@ -81,6 +82,7 @@ macro_rules! classified_into {
             $crate::auth::AuthError,
             $crate::funnels::FunnelError,
             $crate::goals::GoalError,
+            $crate::shields::ShieldError,
             $crate::sites::SiteError,
             $crate::stats::StatsError,
             $crate::throttle::TooManyPublicReads,

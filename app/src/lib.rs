@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/sites") view=pages::SitesPage ssr=SsrMode::Async />
                 <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/ignore") view=pages::IgnorePage />
                 <Route
                     path=path!("/settings/api-keys")
                     view=pages::ApiKeysPage

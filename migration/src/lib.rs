@@ -19,6 +19,7 @@ mod m20261201_000012_rollup_engagement;
 mod m20261201_000013_goals;
 mod m20261202_000014_event_packs;
 mod m20261207_000015_funnels;
+mod m20261207_000016_site_shields;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_goals::Migration),
             Box::new(m20261202_000014_event_packs::Migration),
             Box::new(m20261207_000015_funnels::Migration),
+            Box::new(m20261207_000016_site_shields::Migration),
         ]
     }
 }

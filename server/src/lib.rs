@@ -44,9 +44,12 @@ pub fn router(state: AppState) -> Router {
     let pages = page_routes();
     let context = {
         let (auth, reports) = (state.auth.clone(), state.reports.clone());
+        let ingest = state.ingest.clone();
         move || {
             provide_context(auth.clone());
             provide_context(reports.clone());
+            // Saving shields on the settings page makes ingest forget the site.
+            provide_context(ingest.clone());
             http::security::send_page_policy();
         }
     };
@@ -110,6 +113,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/sites/{id}/goals/{goal}",
             axum::routing::delete(routes::goals::delete),
+        )
+        .route(
+            "/api/v1/sites/{id}/shields",
+            get(routes::shields::get).put(routes::shields::put),
         )
         .route(
             "/api/v1/sites/{id}/funnels",

@@ -7,7 +7,7 @@ use pagepulse_core::{
     analytics::Reports,
     auth::{Auth, AuthSettings},
     db::WriterDb,
-    ingest::{Ingestor, WriterOptions},
+    ingest::{Ingestor, WriterOptions, datacenters::Networks},
     throttle::Limits,
 };
 
@@ -15,7 +15,7 @@ use app::session::{AuthState, SessionSettings};
 
 use crate::{
     assets::TrackerScripts,
-    config::{AppEnv, Config},
+    config::{AppEnv, Config, Datacenters},
     http::ratelimit::BeaconLimit,
 };
 
@@ -81,15 +81,19 @@ impl AppState {
                     .with_packs(Arc::new(pagepulse_core::stats::PackedDays::new(db.clone()))),
             ),
             tracker: Arc::new(TrackerScripts::load(&config.site_root)),
-            ingest: Arc::new(Ingestor::start(
-                db.clone(),
-                writer.db,
-                config.secret_key.clone(),
-                WriterOptions {
-                    sync_wal: writer.sync_wal,
-                    ..WriterOptions::default()
-                },
-            )),
+            ingest: Arc::new(
+                Ingestor::start(
+                    db.clone(),
+                    writer.db,
+                    config.secret_key.clone(),
+                    WriterOptions {
+                        sync_wal: writer.sync_wal,
+                        ..WriterOptions::default()
+                    },
+                )
+                .with_geo(geo(&config))
+                .with_datacenters(datacenters(&config)),
+            ),
             beacon_limit: BeaconLimit::new(config.event_rate_limit_per_minute),
             leptos_options,
             config: Arc::new(config),
@@ -99,5 +103,37 @@ impl AppState {
 
     pub fn db(&self) -> &DatabaseConnection {
         self.auth.db()
+    }
+}
+
+/// The GeoIP database, opened once per process. One that cannot be read is
+/// said loudly and countries come from proxies' headers only: the server
+/// still takes beacons.
+fn geo(config: &Config) -> Option<Arc<pagepulse_core::ingest::geo::Geo>> {
+    let path = config.geoip_db.as_deref()?;
+    match pagepulse_core::ingest::geo::shared(path) {
+        Ok(geo) => {
+            tracing::info!(path = %path.display(), bytes = geo.bytes, "GeoIP database loaded");
+            Some(geo)
+        }
+        Err(error) => {
+            tracing::error!(%error, "GeoIP database not loaded; countries only from proxy headers");
+            None
+        }
+    }
+}
+
+fn datacenters(config: &Config) -> Option<Arc<Networks>> {
+    match &config.datacenters {
+        Datacenters::Builtin => Some(Networks::builtin()),
+        // Checked when the configuration was read; read again here.
+        Datacenters::File(path) => match Networks::load(path) {
+            Ok(networks) => Some(Arc::new(networks)),
+            Err(error) => {
+                tracing::error!(%error, "data-centre ranges not loaded");
+                None
+            }
+        },
+        Datacenters::Off => None,
     }
 }

@@ -26,9 +26,10 @@
 // local, and what can share a statement (a listener call, an object literal)
 // does.
 //
-// No cookies, no storage, nothing read from the visitor's device but the page
-// URL, the referrer, the window width and, for engagement events, how far
-// down the page was seen and for how long it was in front.
+// No cookies, nothing written to the visitor's device, nothing read from it
+// but the page URL, the referrer, the window width, the "ignore my visits"
+// flag and, for engagement events, how far down the page was seen and for how
+// long it was in front.
 ((w, d) => {
   var script = d.currentScript;
   if (!script) return;
@@ -49,6 +50,12 @@
   // Local pages and files are counted only by the `local` variant; automated
   // browsers never are.
   var off = (!LOCAL && (/^(localhost|127\.|\[::1\]$)/.test(loc.hostname) || loc.protocol == "file:")) || navigator.webdriver;
+  // The owner's own browser, flagged by the "ignore my visits" page under
+  // Plausible's key, sends nothing. Reading storage throws where it is
+  // blocked (a sandboxed frame, say): then the flag is simply not set.
+  try {
+    off ||= localStorage.plausible_ignore == "true";
+  } catch {}
   var send;
 
   if (PLAUSIBLE) {

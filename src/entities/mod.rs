@@ -14,4 +14,5 @@ pub mod rollup_value;
 pub mod session;
 pub mod site;
 pub mod site_deletion;
+pub mod site_shield;
 pub mod user;

@@ -1,4 +1,4 @@
-//! Browser, OS and device from a user agent (woothee plus our own bot rules), and
+//! Browser, OS and device from a user agent (woothee plus `bots`' rules), and
 //! device from the screen width when the tracker sent one.
 
 use std::sync::OnceLock;
@@ -15,75 +15,9 @@ pub struct Agent {
     pub is_bot: bool,
 }
 
-/// Substrings (lower-case) of user agents that are not people: headless and
-/// automated browsers, HTTP libraries, monitors, link previewers, crawlers that
-/// woothee does not know.
-const BOT_PATTERNS: &[&str] = &[
-    "bot",
-    "crawl",
-    "spider",
-    "slurp",
-    "headlesschrome",
-    "phantomjs",
-    "puppeteer",
-    "playwright",
-    "selenium",
-    "webdriver",
-    "lighthouse",
-    "pagespeed",
-    "gtmetrix",
-    "pingdom",
-    "uptimerobot",
-    "statuscake",
-    "site24x7",
-    "newrelicpinger",
-    "datadog",
-    "curl/",
-    "wget/",
-    "python-requests",
-    "python-urllib",
-    "aiohttp",
-    "httpx",
-    "go-http-client",
-    "java/",
-    "okhttp",
-    "apache-httpclient",
-    "libwww-perl",
-    "node-fetch",
-    "axios/",
-    "undici",
-    "postmanruntime",
-    "insomnia",
-    "httpie",
-    "facebookexternalhit",
-    "whatsapp",
-    "telegram",
-    "slack",
-    "discord",
-    "skypeuripreview",
-    "embedly",
-    "quora link preview",
-    "vkshare",
-    "preview",
-    "scrapy",
-    "feedfetcher",
-    "rss",
-    "ahrefs",
-    "semrush",
-    "mj12",
-    "dotbot",
-    "petalbot",
-    "bytespider",
-    "gptbot",
-    "claudebot",
-    "ccbot",
-    "perplexity",
-    "amazonbot",
-];
-
 pub fn parse(user_agent: &str, screen_width: Option<u32>) -> Agent {
     let lower = user_agent.to_ascii_lowercase();
-    if lower.trim().is_empty() || BOT_PATTERNS.iter().any(|p| lower.contains(p)) {
+    if super::bots::is_bot(user_agent) {
         return Agent {
             is_bot: true,
             ..Agent::default()

@@ -6,7 +6,10 @@
 
 pub mod agent;
 pub mod beacon;
+pub mod bots;
 pub mod country;
+pub mod datacenters;
+pub mod geo;
 pub mod page;
 pub mod referrer;
 pub mod service;

@@ -5,7 +5,7 @@ use std::{
     collections::HashMap,
     hash::{Hash, Hasher},
     net::IpAddr,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -16,12 +16,14 @@ use uuid::Uuid;
 use super::{
     agent,
     beacon::{Beacon, SiteKey},
+    datacenters::Networks,
+    geo::Geo,
     referrer, spam,
     store::{self, NewEvent},
     visitor::{self, Salt},
     writer::{WriteError, Writer, WriterOptions},
 };
-use crate::entities::site;
+use crate::{entities::site, shields::Shield};
 
 /// What the request tells about its client. The address and the user agent only
 /// feed the visitor hash and the coarse browser fields; neither is stored.
@@ -34,14 +36,18 @@ pub struct Client {
 
 /// Why a well-formed beacon was deliberately not recorded: a bot's user agent,
 /// no such site, a page whose host is not the site's domain (or a subdomain),
-/// or a referrer on the spam list. It is still answered 202, with the reason
-/// in `X-PagePulse-Dropped`.
+/// a referrer on the spam list, a data centre's address, or one of the
+/// site's shields. It is still
+/// answered 202, with the reason in `X-PagePulse-Dropped`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dropped {
     Bot,
     UnknownSite,
     HostnameMismatch,
     SpamReferrer,
+    Shield,
+    /// A browser's user agent from a data centre's network.
+    DataCenter,
 }
 
 impl Dropped {
@@ -51,6 +57,8 @@ impl Dropped {
             Dropped::UnknownSite => "unknown-site",
             Dropped::HostnameMismatch => "hostname-mismatch",
             Dropped::SpamReferrer => "spam-referrer",
+            Dropped::Shield => "shield",
+            Dropped::DataCenter => "datacenter",
         }
     }
 }
@@ -71,8 +79,9 @@ pub enum IngestError {
 }
 
 /// How long a site lookup (found or not) is trusted: a new site starts counting,
-/// and a deleted one stops, within this time.
-const SITE_TTL: Duration = Duration::from_secs(30);
+/// a deleted one stops, and changed shields take effect on every replica
+/// within this time (at once on the replica that saved them).
+const SITE_TTL: Duration = Duration::from_secs(5);
 /// Cached lookups at most; past it the cache starts over (bounds memory when a
 /// client sprays random site ids).
 const SITE_CACHE_MAX: usize = 10_000;
@@ -81,6 +90,8 @@ const SITE_CACHE_MAX: usize = 10_000;
 struct SiteRef {
     id: Uuid,
     domain: String,
+    /// `None` when the site has no rules.
+    shield: Option<Arc<Shield>>,
 }
 
 /// Parsed user agents kept at most; past it the cache starts over.
@@ -95,6 +106,10 @@ pub struct Ingestor {
     /// Keyed by a hash of the user agent: the strings themselves are not kept,
     /// not even in memory.
     agents: Mutex<HashMap<u64, agent::Agent>>,
+    /// Countries for clients no trusted proxy named one for.
+    geo: Option<Arc<Geo>>,
+    /// Servers' networks, whose "browsers" are programs.
+    datacenters: Option<Arc<Networks>>,
 }
 
 impl Ingestor {
@@ -113,7 +128,21 @@ impl Ingestor {
             sites: Mutex::default(),
             salt: Mutex::default(),
             agents: Mutex::default(),
+            geo: None,
+            datacenters: None,
         }
+    }
+
+    /// Drops browser-looking beacons sent from these networks.
+    pub fn with_datacenters(mut self, networks: Option<Arc<Networks>>) -> Ingestor {
+        self.datacenters = networks;
+        self
+    }
+
+    /// Looks countries up in `geo` when no trusted proxy sent one.
+    pub fn with_geo(mut self, geo: Option<Arc<Geo>>) -> Ingestor {
+        self.geo = geo;
+        self
     }
 
     /// Records `beacon`, returning once its events are committed (or why not).
@@ -122,6 +151,26 @@ impl Ingestor {
         if agent.is_bot {
             return Ok(Outcome::Dropped(Dropped::Bot));
         }
+        if self
+            .datacenters
+            .as_ref()
+            .is_some_and(|n| n.contains(client.ip))
+        {
+            return Ok(Outcome::Dropped(Dropped::DataCenter));
+        }
+        // A trusted proxy's country wins; the address is asked otherwise,
+        // in memory, and forgotten with the request.
+        let located;
+        let client = match (&client.country, &self.geo) {
+            (None, Some(geo)) => {
+                located = Client {
+                    country: geo.country(client.ip),
+                    ..client.clone()
+                };
+                &located
+            }
+            _ => client,
+        };
         let now = Utc::now();
         let mut events = Vec::with_capacity(beacon.sites.len());
         let mut first_drop = None;
@@ -179,8 +228,24 @@ impl Ingestor {
         agent: &agent::Agent,
         now: chrono::DateTime<Utc>,
     ) -> Result<Result<NewEvent, Dropped>, DbErr> {
-        if !super::page::host_belongs_to(&beacon.page.hostname, &site.domain) {
-            return Ok(Err(Dropped::HostnameMismatch));
+        let shield = site.shield.as_deref();
+        // Before anything about the client is hashed or looked up.
+        if shield.is_some_and(|s| s.blocks_ip(client.ip)) {
+            return Ok(Err(Dropped::Shield));
+        }
+        match shield.and_then(|s| s.accepts_host(&beacon.page.hostname)) {
+            Some(false) => return Ok(Err(Dropped::Shield)),
+            Some(true) => {}
+            None => {
+                if !super::page::host_belongs_to(&beacon.page.hostname, &site.domain) {
+                    return Ok(Err(Dropped::HostnameMismatch));
+                }
+            }
+        }
+        if shield.is_some_and(|s| {
+            s.blocks_path(&beacon.page.path) || s.blocks_country(client.country.as_deref())
+        }) {
+            return Ok(Err(Dropped::Shield));
         }
         let referrer_source = referrer::source(beacon.referrer.as_deref(), &site.domain);
         if spam::is_spam(&referrer_source) {
@@ -263,11 +328,14 @@ impl Ingestor {
             SiteKey::Id(id) => query.filter(site::Column::Id.eq(*id)),
             SiteKey::Domain(domain) => query.filter(site::Column::Domain.eq(domain.as_str())),
         };
-        let found = query
-            .into_tuple::<(Uuid, String)>()
-            .one(&self.db)
-            .await?
-            .map(|(id, domain)| SiteRef { id, domain });
+        let found = match query.into_tuple::<(Uuid, String)>().one(&self.db).await? {
+            Some((id, domain)) => {
+                let rules = crate::shields::get(&self.db, id).await?;
+                let shield = (!rules.is_empty()).then(|| Arc::new(Shield::new(&rules)));
+                Some(SiteRef { id, domain, shield })
+            }
+            None => None,
+        };
         if let Ok(mut cache) = self.sites.lock() {
             if cache.len() >= SITE_CACHE_MAX {
                 cache.clear();
@@ -275,6 +343,14 @@ impl Ingestor {
             cache.insert(key.clone(), (found.clone(), Instant::now()));
         }
         Ok(found)
+    }
+
+    /// Forgets what was looked up about `site`, so its changed shields
+    /// apply to the next beacon.
+    pub fn forget_site(&self, site: Uuid) {
+        if let Ok(mut cache) = self.sites.lock() {
+            cache.retain(|_, (found, _)| found.as_ref().is_none_or(|s| s.id != site));
+        }
     }
 
     /// Today's salt, read from the database once per day and process. Deleting

@@ -1,57 +1,31 @@
 //! Referrer spam: sites that fake visits so their name shows up in analytics
 //! dashboards. Events "referred" by them are dropped, not counted.
 
-/// Known referrer-spam domains (the host or any subdomain of it matches). The
-/// list follows the public community blocklists; extend it as new ones appear.
-const SPAM_DOMAINS: &[&str] = &[
-    "100dollars-seo.com",
-    "7makemoneyonline.com",
-    "best-seo-offer.com",
-    "best-seo-solution.com",
-    "blackhatworth.com",
-    "buttons-for-website.com",
-    "buttons-for-your-website.com",
-    "buy-cheap-online.info",
-    "darodar.com",
-    "econom.co",
-    "event-tracking.com",
-    "free-share-buttons.com",
-    "free-social-buttons.com",
-    "get-free-traffic-now.com",
-    "hulfingtonpost.com",
-    "humanorightswatch.org",
-    "ilovevitaly.com",
-    "ilovevitaly.ru",
-    "kambasoft.com",
-    "makemoneyonline.com",
-    "o-o-6-o-o.com",
-    "o-o-8-o-o.com",
-    "priceg.com",
-    "rank-checker.online",
-    "savetubevideo.com",
-    "screentoolkit.com",
-    "semalt.com",
-    "semaltmedia.com",
-    "seoexperimenty.ru",
-    "simple-share-buttons.com",
-    "social-buttons.com",
-    "success-seo.com",
-    "trafficmonetize.org",
-    "traffic2money.com",
-    "webmonetizer.net",
-    "website-analyzer.info",
-    "youporn-forum.ga",
-];
+use std::{collections::HashSet, sync::LazyLock};
 
-/// Whether a referrer source (a host, as `referrer::source` returns it) is spam.
+/// Hosts on the spam list (`data/spam-referrers.txt`, Matomo's list plus
+/// ours; `make data` refreshes it), read once.
+static SPAM_HOSTS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("data/spam-referrers.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+});
+
+/// Whether a referrer source (a host, as `referrer::source` returns it) is
+/// spam: the host itself or any domain it is under is on the list.
 pub fn is_spam(source: &str) -> bool {
-    let source = source.trim_end_matches('.');
-    SPAM_DOMAINS.iter().any(|spam| {
-        source == *spam
-            || source
-                .strip_suffix(spam)
-                .is_some_and(|prefix| prefix.ends_with('.'))
-    })
+    let mut host = source.trim_end_matches('.');
+    loop {
+        if SPAM_HOSTS.contains(host) {
+            return true;
+        }
+        match host.split_once('.') {
+            Some((_, parent)) if parent.contains('.') => host = parent,
+            _ => return false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +37,9 @@ mod tests {
         assert!(is_spam("semalt.com"));
         assert!(is_spam("www2.semalt.com"));
         assert!(is_spam("buttons-for-website.com."));
+        // From the Matomo list, not only our own additions.
+        assert!(is_spam("12masterov.com"));
+        assert!(super::SPAM_HOSTS.len() > 250);
     }
 
     #[test]

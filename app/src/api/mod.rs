@@ -7,6 +7,7 @@ pub mod auth;
 pub mod funnels;
 pub mod goals;
 pub mod keys;
+pub mod shields;
 pub mod sites;
 
 use leptos::server_fn::{

