@@ -17,7 +17,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TERM_COLOR := never
 
 .PHONY: help tools tool-rust tool-cargo-leptos tool-leptosfmt tool-wasm-bindgen tool-npm tool-chromium \
-        vendor tracker assets data build run test lint test-rust test-e2e tool-wrk bench-ingest bench-dashboard bench-api bench-delete clean
+        vendor tracker assets data build run test lint test-rust test-e2e tool-wrk bench-ingest bench-geo bench-dashboard bench-api bench-delete clean
 
 help:
 	@echo "make run    install what is missing, build, serve on http://localhost:8000 (SQLite)"
@@ -142,6 +142,10 @@ tool-wrk:
 bench-ingest: tool-npm tool-wrk tracker
 	cargo build --release -p server --bin pagepulse
 	server/bench/ingest.sh
+
+# GeoIP lookup cost per event and the database's memory; see docs/benchmarks.md.
+bench-geo: tool-npm
+	cargo run --release -p pagepulse-core --example geo_lookup
 
 # Analytics API latency on a seeded site; see docs/benchmarks.md.
 bench-dashboard:

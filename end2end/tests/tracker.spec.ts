@@ -49,7 +49,7 @@ test("records the pageview, SPA navigations once each, the way back and a custom
     ["Signup", "/spa.html"],
   ]);
   expect(JSON.parse(events[3].props!)).toEqual({ plan: "pro" });
-  // sendBeacon hides responses from the page; where the browser reports them, all were 202.
+  // Where the browser reports the responses (a page being left may not), all were 202.
   expect(beacons.every((status) => status === 202)).toBe(true);
 });
 

@@ -199,13 +199,14 @@
   } else {
     send = (name, props) => {
       if (off) return;
-      var body = JSON.stringify({ s: site, u: loc.href, r: d.referrer, w: innerWidth, n: name, p: props });
-      // A string body is sent as text/plain: a "simple" request, so no CORS preflight.
-      if (!navigator.sendBeacon?.(endpoint, body)) {
-        var xhr = new XMLHttpRequest();
-        xhr.open("POST", endpoint);
-        xhr.send(body);
-      }
+      // A string body is sent as text/plain: a "simple" request, so no CORS
+      // preflight; keepalive (like sendBeacon) lets it outlive the page. A
+      // network failure (an ad blocker, say) is no error of the page's.
+      fetch(endpoint, {
+        method: "POST",
+        body: JSON.stringify({ s: site, u: loc.href, r: d.referrer, w: innerWidth, n: name, p: props }),
+        keepalive: true,
+      }).catch(() => {});
     };
     // pagepulse("Signup", {plan: "pro"}) or Plausible's pagepulse("Signup", {props: {...}}).
     w.pagepulse = (name, options) => send(name, options?.props || options);

@@ -1,4 +1,5 @@
-//! A site's shields, for its settings page: each list edited as lines of text.
+//! A site's shields, for its settings page: each list edited as one line of
+//! entries separated by commas.
 
 use leptos::prelude::*;
 use pagepulse_core::shields::Rules;
@@ -18,7 +19,7 @@ pub async fn get_shields(site: String) -> Result<Rules, AppError> {
     .await
 }
 
-/// Each list is one entry per line (commas separate entries too).
+/// Each list's entries are separated by commas (or line breaks).
 #[cfg_attr(feature = "ssr", tracing::instrument(skip_all))]
 #[server]
 pub async fn save_shields(

@@ -12,12 +12,12 @@ const LISTS: [(&str, &str, &str); 4] = [
     (
         "ips",
         "Blocked IP addresses",
-        "One address or CIDR range per line, e.g. 203.0.113.7 or 10.0.0.0/8",
+        "Addresses or CIDR ranges, separated by commas, e.g. 203.0.113.7, 10.0.0.0/8",
     ),
     (
         "paths",
         "Blocked pages",
-        "One path per line, * matches anything, e.g. /admin*",
+        "Paths separated by commas, * matches anything, e.g. /admin*, /preview",
     ),
     (
         "hostnames",
@@ -27,7 +27,7 @@ const LISTS: [(&str, &str, &str); 4] = [
     (
         "countries",
         "Blocked countries",
-        "Two-letter codes, one per line, e.g. DE",
+        "Two-letter codes separated by commas, e.g. DE, FR",
     ),
 ];
 
@@ -59,6 +59,10 @@ pub fn ShieldsSection(site: String) -> impl IntoView {
                     Suspend::new(async move {
                         let rules = rules.await.unwrap_or_default();
                         let values = [rules.ips, rules.paths, rules.hostnames, rules.countries];
+                        let live = RwSignal::new(false);
+                        Effect::new(move |_| live.set(true));
+                        // Set once this form runs in the browser (effects never
+                        // run on the server): browser tests wait for it.
                         view! {
                             <ActionForm action=save attr:class="mt-4 max-w-xl space-y-4">
                                 <input type="hidden" name="site" value=site />
@@ -77,22 +81,14 @@ pub fn ShieldsSection(site: String) -> impl IntoView {
                                                     {label}
                                                 </label>
                                                 <p class="text-xs text-slate-500">{hint}</p>
-                                                <textarea
-                                                    id=id
-                                                    name=name
-                                                    rows="3"
-                                                    class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"
-                                                    data-testid=format!("shield-{name}")
-                                                >
-                                                    {lines.join("\n")}
-                                                </textarea>
+                                                <Lines id name text=lines.join(", ") />
                                                 <FieldError name error />
                                             </div>
                                         }
                                     })
                                     .collect_view()}
                                 <div class="flex items-center gap-3">
-                                    <SubmitButton label="Save shields" pending=save.pending() />
+                                    <SubmitButton label="Apply shields" pending=save.pending() />
                                     <Show when=saved>
                                         <span
                                             class="text-sm text-green-700"
@@ -108,5 +104,23 @@ pub fn ShieldsSection(site: String) -> impl IntoView {
                 }}
             </Suspense>
         </section>
+    }
+}
+
+/// A list's field: its entries separated by commas. A text input, not a
+/// text area: its value is an attribute, which the server writes and the
+/// browser hydrates as it is (a text area's content is a child node, which
+/// hydration does not find where it looks for one).
+#[component]
+fn Lines(id: String, name: &'static str, text: String) -> impl IntoView {
+    view! {
+        <input
+            type="text"
+            id=id
+            name=name
+            value=text
+            class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm"
+            data-testid=format!("shield-{name}")
+        />
     }
 }
