@@ -145,7 +145,7 @@ bench-ingest: tool-npm tool-wrk tracker
 
 # GeoIP lookup cost per event and the database's memory; see docs/benchmarks.md.
 bench-geo: tool-npm
-	cargo run --release -p pagepulse-core --example geo_lookup
+	cargo run --release -p server --example geo_lookup
 
 # Analytics API latency on a seeded site; see docs/benchmarks.md.
 bench-dashboard:

@@ -1,6 +1,7 @@
 //! `make bench-geo`: what a country lookup costs at ingest (µs per event) and
 //! what the database takes in memory, on the GeoIP database the server would
-//! load (the path given, or `GEOIP_DB`).
+//! load (the path given, or `GEOIP_DB`); then the data-centre ranges and the
+//! bot rules, the other per-beacon checks this ingest added.
 
 use std::{
     hint::black_box,
@@ -8,7 +9,7 @@ use std::{
     time::Instant,
 };
 
-use pagepulse_core::ingest::{datacenters::Networks, geo::Geo};
+use pagepulse_core::ingest::{bots, datacenters::Networks, geo::Geo};
 
 fn main() {
     let path = std::env::args()
@@ -70,6 +71,24 @@ fn main() {
     }
     let per = started.elapsed().as_secs_f64() * 1e6 / addresses.len() as f64;
     println!("data-centre checks: {per:.3} µs each, {inside} inside");
+
+    // The bot rules on user agents never seen before (ingest keeps each
+    // agent's answer, so this is paid once per distinct agent).
+    let agents: Vec<String> = (0..2_000)
+        .map(|i| {
+            format!(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{}.0.{i}.0 Safari/537.36",
+                100 + i % 40
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let first = bots::is_bot(&agents[0]);
+    println!("crawler list compiled and first agent tested in {:.1} ms (bot: {first})", ms(started));
+    let started = Instant::now();
+    let bots_found = agents.iter().filter(|ua| bots::is_bot(ua)).count();
+    let per = started.elapsed().as_secs_f64() * 1e6 / agents.len() as f64;
+    println!("bot rules: {per:.1} µs per new agent, {bots_found} of {} bots", agents.len());
 }
 
 fn ms(started: Instant) -> f64 {
