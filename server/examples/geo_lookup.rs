@@ -84,11 +84,17 @@ fn main() {
         .collect();
     let started = Instant::now();
     let first = bots::is_bot(&agents[0]);
-    println!("crawler list compiled and first agent tested in {:.1} ms (bot: {first})", ms(started));
+    println!(
+        "crawler list compiled and first agent tested in {:.1} ms (bot: {first})",
+        ms(started)
+    );
     let started = Instant::now();
     let bots_found = agents.iter().filter(|ua| bots::is_bot(ua)).count();
     let per = started.elapsed().as_secs_f64() * 1e6 / agents.len() as f64;
-    println!("bot rules: {per:.1} µs per new agent, {bots_found} of {} bots", agents.len());
+    println!(
+        "bot rules: {per:.1} µs per new agent, {bots_found} of {} bots",
+        agents.len()
+    );
 }
 
 fn ms(started: Instant) -> f64 {
