@@ -2,14 +2,18 @@
 //! burst of beacons from known addresses and user agents, no text column of
 //! any table holds an address or a user-agent string, on SQLite and
 //! PostgreSQL. On SQLite the database files themselves are searched too, free
-//! pages and write-ahead log included.
+//! pages and write-ahead log included. The offline GeoIP lookup is switched
+//! on (a small database built here), so the address it reads is proven
+//! forgotten too.
 
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{app, create_site, send, sign_up};
+use common::{app_with, create_site, send, sign_up};
 use pagepulse_core::{db::Backend, entities::event, testing::TestDb};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Statement};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QuerySelect, Statement,
+};
 
 const ADDRESSES: [&str; 4] = [
     "203.0.113.77",
@@ -58,10 +62,27 @@ async fn text_columns(db: &DatabaseConnection, backend: Backend) -> Vec<(String,
         .collect()
 }
 
+/// A GeoIP database that knows two of the addresses' networks.
+fn geo_database() -> tempfile::NamedTempFile {
+    use mmdb_writer::{Value, Writer};
+    let mut writer = Writer::new("Privacy-Test");
+    for (net, code) in [("203.0.113.0/24", "DE"), ("2001:db8::/32", "FR")] {
+        let record = Value::map([("country_code", Value::from(code))]);
+        writer
+            .insert_value(net.parse::<ipnet::IpNet>().unwrap(), record)
+            .unwrap();
+    }
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), writer.to_bytes().unwrap()).unwrap();
+    file
+}
+
 #[tokio::test]
 async fn no_address_or_user_agent_is_ever_stored() {
+    let geo = geo_database();
+    let geo_path = geo.path().to_str().unwrap().to_owned();
     for t in TestDb::all().await {
-        let app = app(&t);
+        let app = app_with(&t, &[("GEOIP_DB", &geo_path)]);
         let cookie = sign_up(&app, "owner@example.com").await;
         let site = create_site(&app, &cookie, "Site", "example.com").await;
         let s = site["id"].as_str().unwrap();
@@ -73,19 +94,17 @@ async fn no_address_or_user_agent_is_ever_stored() {
                         r#"{{"s":"{s}","u":"https://example.com/p{page}?utm_source=u{i}","r":"https://ref{j}.example.org/","n":"{}"}}"#,
                         if page == 3 { "Signup" } else { "pageview" }
                     );
-                    let reply = send(
-                        &app,
-                        Method::POST,
-                        "/api/v1/event",
-                        &[
-                            ("content-type", "text/plain"),
-                            ("user-agent", agent),
-                            ("x-forwarded-for", address),
-                            ("cf-ipcountry", "NL"),
-                        ],
-                        Some(&body),
-                    )
-                    .await;
+                    // Half from a proxy that names the country, half looked up.
+                    let mut headers = vec![
+                        ("content-type", "text/plain"),
+                        ("user-agent", *agent),
+                        ("x-forwarded-for", *address),
+                    ];
+                    if page % 2 == 0 {
+                        headers.push(("cf-ipcountry", "NL"));
+                    }
+                    let reply =
+                        send(&app, Method::POST, "/api/v1/event", &headers, Some(&body)).await;
                     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
                     recorded += 1;
                 }
@@ -96,6 +115,19 @@ async fn no_address_or_user_agent_is_ever_stored() {
             recorded,
             "the burst was stored"
         );
+        let mut countries: Vec<Option<String>> = event::Entity::find()
+            .select_only()
+            .column(event::Column::Country)
+            .distinct()
+            .into_tuple()
+            .all(&t.db)
+            .await
+            .unwrap();
+        countries.sort();
+        // The proxy's header, both looked-up countries, and none for the
+        // addresses the database does not know.
+        let expected = [None, Some("DE"), Some("FR"), Some("NL")].map(|c| c.map(str::to_owned));
+        assert_eq!(countries, expected, "{:?}", t.backend);
 
         let columns = text_columns(&t.db, t.backend).await;
         assert!(
