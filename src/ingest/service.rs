@@ -160,16 +160,9 @@ impl Ingestor {
         }
         // A trusted proxy's country wins; the address is asked otherwise,
         // in memory, and forgotten with the request.
-        let located;
-        let client = match (&client.country, &self.geo) {
-            (None, Some(geo)) => {
-                located = Client {
-                    country: geo.country(client.ip),
-                    ..client.clone()
-                };
-                &located
-            }
-            _ => client,
+        let country = match (&client.country, &self.geo) {
+            (None, Some(geo)) => geo.country(client.ip),
+            (country, _) => country.clone(),
         };
         let now = Utc::now();
         let mut events = Vec::with_capacity(beacon.sites.len());
@@ -185,7 +178,10 @@ impl Ingestor {
                 continue;
             }
             counted.push(site.id);
-            match self.event_for(beacon, &site, client, &agent, now).await? {
+            match self
+                .event_for(beacon, &site, client, country.as_deref(), &agent, now)
+                .await?
+            {
                 Ok(event) => events.push(event),
                 Err(reason) => {
                     first_drop.get_or_insert(reason);
@@ -225,6 +221,7 @@ impl Ingestor {
         beacon: &Beacon,
         site: &SiteRef,
         client: &Client,
+        country: Option<&str>,
         agent: &agent::Agent,
         now: chrono::DateTime<Utc>,
     ) -> Result<Result<NewEvent, Dropped>, DbErr> {
@@ -242,9 +239,7 @@ impl Ingestor {
                 }
             }
         }
-        if shield.is_some_and(|s| {
-            s.blocks_path(&beacon.page.path) || s.blocks_country(client.country.as_deref())
-        }) {
+        if shield.is_some_and(|s| s.blocks_path(&beacon.page.path) || s.blocks_country(country)) {
             return Ok(Err(Dropped::Shield));
         }
         let referrer_source = referrer::source(beacon.referrer.as_deref(), &site.domain);
@@ -272,7 +267,7 @@ impl Ingestor {
             browser_version: agent.browser_version.clone(),
             os: agent.os.clone(),
             device: agent.device.clone(),
-            country: client.country.clone(),
+            country: country.map(str::to_owned),
             visitor_id: visitor::visitor_id(
                 &salt,
                 &self.secret_key,
