@@ -87,3 +87,19 @@ DATABASE_URL=$DATABASE_URL RUST_LOG=error "$BIN" rollup --site "$SITE"
 echo "rollup took $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)") s"
 size "after the rollup"
 time_queries "closed days rolled up, today raw"
+
+# The reports a Plausible user filters by goal: an event goal (rollups slice
+# it) and a page goal (a pattern: counted from the packed days, then kept).
+for goal in '{"event_name":"Signup"}' '{"page_path":"/docs*"}'; do
+  curl -fs -b "$jar" -H 'Content-Type: application/json' -d "$goal" \
+    "$BASE/api/v1/sites/$SITE/goals" >/dev/null || true
+done
+queries=(
+  "30d|period=30d"
+  "30d, goal=Signup|period=30d&goal=Signup"
+  "30d, page goal|period=30d&goal=Visit%20/docs*"
+  "30d, page~docs|period=30d&page~docs"
+  "30d, prop|period=30d&prop:plan=pro"
+  "12mo, page goal|period=12mo&goal=Visit%20/docs*"
+)
+time_queries "with goals and filters rollups cannot slice"

@@ -217,9 +217,10 @@ impl Counts {
     }
 }
 
-/// Counts the events of `stretch`. Without filters, the count of events old
-/// enough to be final is kept (see `kept`) and only newer events are read
-/// again: today's dashboard reads minutes of events, not the whole day.
+/// Counts the events of `stretch`. The count of events old enough to be
+/// final is kept (see `kept`) and only newer events are read again: today's
+/// dashboard reads minutes of events, not the whole day, and a filtered
+/// month its last minutes, not the month.
 pub(crate) async fn count<C: ConnectionTrait>(
     db: &C,
     stretch: &Stretch<'_>,
@@ -235,21 +236,18 @@ pub(crate) async fn count<C: ConnectionTrait>(
         return Ok(Progress::new(stretch, stretch.reach().0).finish(stretch));
     };
     let to = last + 1;
-    let kept = stretch
-        .kept
-        .filter(|_| unfiltered)
-        .map(|kept| (kept, kept::Key::of(stretch)));
-    let mut progress = match &kept {
+    let kept = stretch.kept.map(|kept| (kept, kept::Key::of(stretch)));
+    let (mut progress, since) = match &kept {
         Some((kept, key)) => resume(db, stretch, kept, key, first).await?,
         None => None,
     }
-    .unwrap_or_else(|| Progress::new(stretch, first));
+    .unwrap_or_else(|| (Progress::new(stretch, first), Instant::now()));
     let resumed = progress.events;
     if let Some((kept, key)) = kept {
         let settled = (now_ms() - kept::SETTLE_MS).min(to);
         if settled > progress.upto {
             progress.advance(db, stretch, settled, None).await?;
-            kept.store(key, &progress);
+            kept.store(key, &progress, since);
         }
     }
     progress.advance(db, stretch, to, None).await?;
@@ -262,21 +260,25 @@ pub(crate) async fn count<C: ConnectionTrait>(
     Ok(progress.finish(stretch))
 }
 
-/// A kept count for `key`, if it started at the same first event and the
-/// events it counted are still exactly there (an import or a late writer
-/// would change their number).
+/// A kept count for `key` (and when it was first made), if it started at the
+/// same first event and, unfiltered, the events it counted are still exactly
+/// there (an import or a late writer would change their number); filtered,
+/// if it is recent enough (`kept::FILTERED_FOR`).
 async fn resume<C: ConnectionTrait>(
     db: &C,
     stretch: &Stretch<'_>,
     kept: &KeptCounts,
     key: &kept::Key,
     first: i64,
-) -> Result<Option<Progress>, DbErr> {
-    let Some(progress) = kept.get(key).filter(|p| p.first == first) else {
+) -> Result<Option<(Progress, Instant)>, DbErr> {
+    let Some((progress, since)) = kept.get(key).filter(|(p, _)| p.first == first) else {
         return Ok(None);
     };
+    if !stretch.filters.is_empty() {
+        return Ok((since.elapsed() < kept::FILTERED_FOR).then_some((progress, since)));
+    }
     let events = fetch::number(db, stretch.site, progress.first, progress.upto).await?;
-    Ok((events == progress.events).then_some(progress))
+    Ok((events == progress.events).then_some((progress, since)))
 }
 
 fn now_ms() -> i64 {
