@@ -42,7 +42,9 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: "./target/debug/pagepulse serve",
+      // A small city database first (`server/examples/city_mmdb.rs`, built by
+      // `cargo test --no-run`), so regions and cities can be seen.
+      command: `./target/debug/examples/city_mmdb ${join(dataDir, "city.mmdb")} && exec ./target/debug/pagepulse serve`,
       cwd: "..",
       url: `${baseURL}/health`,
       timeout: 60_000,
@@ -54,6 +56,7 @@ export default defineConfig({
         PORT: String(port),
         BASE_URL: baseURL,
         DATABASE_URL: `sqlite://${dataDir}/pagepulse.db?mode=rwc`,
+        GEOIP_DB: join(dataDir, "city.mmdb"),
         // E2E_SITE_ROOT serves another build's site (its tracker scripts, say)
         // with this binary.
         LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? "target/site",

@@ -171,6 +171,15 @@ impl Visit {
         let browser = pick(&mut who, &BROWSERS, |b| b.2);
         let system = pick(&mut who, &SYSTEMS, |s| s.2);
         let country = pick(&mut who, &COUNTRIES, |c| c.1);
+        // As a city database would place them: a few regions and cities per
+        // country, none for a visitor without a country.
+        let place = (!country.0.is_empty()).then(|| {
+            let n = self.visitor.rem_euclid(5);
+            (
+                format!("{}-{:02}", country.0, n % 3),
+                format!("{} city {n}", country.0),
+            )
+        });
         let mut ts = start;
         for n in 0..pageviews {
             if ts >= until {
@@ -212,6 +221,8 @@ impl Visit {
                     os: Set(system.0.to_owned()),
                     device: Set(system.1.to_owned()),
                     country: Set((!country.0.is_empty()).then(|| country.0.to_owned())),
+                    region: Set(place.as_ref().map(|p| p.0.clone())),
+                    city: Set(place.as_ref().map(|p| p.1.clone())),
                     visitor_id: Set(self.visitor),
                     visit_id: Set(self.id),
                     props: Set((*name == "Signup").then(|| r#"{"plan":"pro"}"#.to_owned())),

@@ -20,6 +20,7 @@ mod m20261201_000013_goals;
 mod m20261202_000014_event_packs;
 mod m20261207_000015_funnels;
 mod m20261207_000016_site_shields;
+mod m20261208_000017_regions_and_cities;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_event_packs::Migration),
             Box::new(m20261207_000015_funnels::Migration),
             Box::new(m20261207_000016_site_shields::Migration),
+            Box::new(m20261208_000017_regions_and_cities::Migration),
         ]
     }
 }

@@ -302,6 +302,8 @@ fn stats_filter(filters: &Filters, goal: Option<&str>) -> Option<Filter> {
                 D::UtmMedium => Prop::UtmMedium,
                 D::UtmCampaign => Prop::UtmCampaign,
                 D::Event => Prop::Name,
+                D::Region => Prop::Region,
+                D::City => Prop::City,
             };
             let op = match f.op {
                 Match::Is => Op::Is,

@@ -25,6 +25,10 @@ pub struct Model {
     pub os: String,
     pub device: String,
     pub country: Option<String>,
+    /// With a city GeoIP database: the ISO 3166-2 region code and the
+    /// city's English name.
+    pub region: Option<String>,
+    pub city: Option<String>,
     pub visitor_id: i64,
     pub visit_id: i64,
     /// Custom properties as a JSON object of strings.

@@ -17,7 +17,7 @@ use super::{
     agent,
     beacon::{Beacon, SiteKey},
     datacenters::Networks,
-    geo::Geo,
+    geo::{Geo, Place},
     referrer, spam,
     store::{self, NewEvent},
     visitor::{self, Salt},
@@ -160,10 +160,7 @@ impl Ingestor {
         }
         // A trusted proxy's country wins; the address is asked otherwise,
         // in memory, and forgotten with the request.
-        let country = match (&client.country, &self.geo) {
-            (None, Some(geo)) => geo.country(client.ip),
-            (country, _) => country.clone(),
-        };
+        let place = located(client, self.geo.as_deref());
         let now = Utc::now();
         let mut events = Vec::with_capacity(beacon.sites.len());
         let mut first_drop = None;
@@ -179,7 +176,7 @@ impl Ingestor {
             }
             counted.push(site.id);
             match self
-                .event_for(beacon, &site, client, country.as_deref(), &agent, now)
+                .event_for(beacon, &site, client, &place, &agent, now)
                 .await?
             {
                 Ok(event) => events.push(event),
@@ -221,7 +218,7 @@ impl Ingestor {
         beacon: &Beacon,
         site: &SiteRef,
         client: &Client,
-        country: Option<&str>,
+        place: &Place,
         agent: &agent::Agent,
         now: chrono::DateTime<Utc>,
     ) -> Result<Result<NewEvent, Dropped>, DbErr> {
@@ -239,7 +236,9 @@ impl Ingestor {
                 }
             }
         }
-        if shield.is_some_and(|s| s.blocks_path(&beacon.page.path) || s.blocks_country(country)) {
+        if shield.is_some_and(|s| {
+            s.blocks_path(&beacon.page.path) || s.blocks_country(place.country.as_deref())
+        }) {
             return Ok(Err(Dropped::Shield));
         }
         let referrer_source = referrer::source(beacon.referrer.as_deref(), &site.domain);
@@ -267,7 +266,9 @@ impl Ingestor {
             browser_version: agent.browser_version.clone(),
             os: agent.os.clone(),
             device: agent.device.clone(),
-            country: country.map(str::to_owned),
+            country: place.country.clone(),
+            region: place.region.clone(),
+            city: place.city.clone(),
             visitor_id: visitor::visitor_id(
                 &salt,
                 &self.secret_key,
@@ -361,5 +362,25 @@ impl Ingestor {
             *cached = Some((day, salt));
         }
         Ok(salt)
+    }
+}
+
+/// Where the client is: a trusted proxy's country wins, with the database's
+/// region and city only when the database agrees on the country (a region of
+/// another country would contradict it); otherwise the database's answer.
+fn located(client: &Client, geo: Option<&Geo>) -> Place {
+    let Some(geo) = geo else {
+        return Place {
+            country: client.country.clone(),
+            ..Place::default()
+        };
+    };
+    let place = geo.place(client.ip);
+    match &client.country {
+        Some(country) if place.country.as_ref() != Some(country) => Place {
+            country: Some(country.clone()),
+            ..Place::default()
+        },
+        _ => place,
     }
 }

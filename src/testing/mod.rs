@@ -187,6 +187,8 @@ pub fn new_pageview(site_id: Uuid, visitor_id: i64, ts: i64, path: &str) -> NewE
         os: "Linux".into(),
         device: "desktop".into(),
         country: None,
+        region: None,
+        city: None,
         visitor_id,
         props: None,
         interactive: true,

@@ -42,6 +42,14 @@ pub fn random_events(
             let browser = *browsers.choose(rng).unwrap();
             let (os, device) = *systems.choose(rng).unwrap();
             let country = *countries.choose(rng).unwrap();
+            // What a city database adds, for most visitors: region and city
+            // follow the country (no draw, so the rest of the data stays put).
+            let place = country.filter(|_| visitor % 4 != 0).map(|c| {
+                (
+                    format!("{c}-{:02}", visitor % 3),
+                    format!("{c} town {}", visitor % 2),
+                )
+            });
             for _ in 0..rng.random_range(1..=3) {
                 visit_id += 1;
                 let source = *sources.choose(rng).unwrap();
@@ -90,6 +98,8 @@ pub fn random_events(
                         os: Set(os.into()),
                         device: Set(device.into()),
                         country: Set(country.map(Into::into)),
+                        region: Set(place.as_ref().map(|p| p.0.clone())),
+                        city: Set(place.as_ref().map(|p| p.1.clone())),
                         visitor_id: Set(visitor),
                         visit_id: Set(visit_id),
                         props: Set(props),

@@ -70,13 +70,19 @@ pub fn to_csv(report: &Report) -> String {
             [Some(source.pageviews), None, None, None],
         );
     }
-    for country in &report.countries {
-        line("countries", &country.code, country.visitors, [None; 4]);
+    for (section, rows) in [
+        ("countries", &report.countries),
+        ("regions", &report.regions),
+    ] {
+        for r in rows {
+            line(section, &r.code, r.visitors, [None; 4]);
+        }
     }
     let named = [
         ("browsers", &report.browsers),
         ("os", &report.os),
         ("devices", &report.devices),
+        ("cities", &report.cities),
         ("utm_sources", &report.utm_sources),
         ("utm_mediums", &report.utm_mediums),
         ("utm_campaigns", &report.utm_campaigns),

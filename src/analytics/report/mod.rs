@@ -48,6 +48,10 @@ pub struct Report {
     pub os: Vec<NameRow>,
     pub devices: Vec<NameRow>,
     pub countries: Vec<CountryRow>,
+    /// With a city GeoIP database: regions (ISO 3166-2 code, or the name
+    /// where the database has no code) and cities (English name).
+    pub regions: Vec<CountryRow>,
+    pub cities: Vec<NameRow>,
     pub utm_sources: Vec<NameRow>,
     pub utm_mediums: Vec<NameRow>,
     pub utm_campaigns: Vec<NameRow>,

@@ -309,6 +309,8 @@ fn assemble(
         utm_mediums,
         utm_campaigns,
         events,
+        regions,
+        cities,
         props,
     ]: [Vec<TopValue>; slot::PROP + 1] = now
         .breakdowns
@@ -357,6 +359,10 @@ fn assemble(
         countries: rows(countries)
             .map(|(_, visitors, code)| CountryRow { code, visitors })
             .collect(),
+        regions: rows(regions)
+            .map(|(_, visitors, code)| CountryRow { code, visitors })
+            .collect(),
+        cities: names(cities),
         utm_sources: names(utm_sources),
         utm_mediums: names(utm_mediums),
         utm_campaigns: names(utm_campaigns),

@@ -27,10 +27,13 @@ pub enum Dimension {
     UtmCampaign,
     /// A custom event's name; pageviews have none.
     Event,
+    /// With a city GeoIP database: ISO 3166-2 code (or name) and city name.
+    Region,
+    City,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 10] = [
+    pub const ALL: [Dimension; 12] = [
         Dimension::Page,
         Dimension::Referrer,
         Dimension::Browser,
@@ -41,6 +44,8 @@ impl Dimension {
         Dimension::UtmMedium,
         Dimension::UtmCampaign,
         Dimension::Event,
+        Dimension::Region,
+        Dimension::City,
     ];
 
     pub fn param(self) -> &'static str {
@@ -55,6 +60,8 @@ impl Dimension {
             Dimension::UtmMedium => "utm_medium",
             Dimension::UtmCampaign => "utm_campaign",
             Dimension::Event => "event",
+            Dimension::Region => "region",
+            Dimension::City => "city",
         }
     }
 
@@ -74,6 +81,8 @@ impl Dimension {
             Dimension::UtmMedium => event::Column::UtmMedium,
             Dimension::UtmCampaign => event::Column::UtmCampaign,
             Dimension::Event => event::Column::Name,
+            Dimension::Region => event::Column::Region,
+            Dimension::City => event::Column::City,
         }
     }
 
@@ -88,6 +97,8 @@ impl Dimension {
             Dimension::Country => 2,
             Dimension::UtmSource | Dimension::UtmMedium | Dimension::UtmCampaign => 200,
             Dimension::Event => 120,
+            Dimension::Region => crate::ingest::geo::MAX_REGION,
+            Dimension::City => crate::ingest::geo::MAX_CITY,
         }
     }
 

@@ -17,9 +17,9 @@ use super::{Entry, LastSeen, NewEvent, VisitorKey};
 
 const EVENT_COLUMNS: &str = "site_id, ts, name, hostname, path, referrer_source, \
     utm_source, utm_medium, utm_campaign, utm_term, utm_content, browser, \
-    browser_version, os, device, country, visitor_id, visit_id, props, interactive, \
-    revenue_amount, revenue_currency";
-const EVENT_WIDTH: usize = 22;
+    browser_version, os, device, country, region, city, visitor_id, visit_id, props, \
+    interactive, revenue_amount, revenue_currency";
+const EVENT_WIDTH: usize = 24;
 
 const OPEN_VISIT_COLUMNS: &str = "site_id, visitor_id, visit_id, last_ts, referrer_source, \
     utm_source, utm_medium, utm_campaign, utm_term, utm_content";
@@ -134,6 +134,8 @@ pub fn events(backend: DbBackend, events: &[&NewEvent], visits: &[(i64, Entry)])
             e.os.clone().into(),
             e.device.clone().into(),
             e.country.clone().into(),
+            e.region.clone().into(),
+            e.city.clone().into(),
             e.visitor_id.into(),
             (*visit_id).into(),
             e.props.clone().into(),

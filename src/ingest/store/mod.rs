@@ -85,6 +85,8 @@ pub struct NewEvent {
     pub os: String,
     pub device: String,
     pub country: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
     pub visitor_id: i64,
     /// A JSON object of strings, or `None` without properties.
     pub props: Option<String>,
@@ -330,6 +332,8 @@ mod tests {
             os: String::new(),
             device: String::new(),
             country: None,
+            region: None,
+            city: None,
             visitor_id: visitor,
             props: None,
             interactive: true,

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use crate::entities::event;
 
 /// The text columns, in the order `Day` keeps them.
-pub(super) const TEXTS: [event::Column; 17] = [
+pub(super) const TEXTS: [event::Column; 19] = [
     event::Column::Name,
     event::Column::Hostname,
     event::Column::Path,
@@ -28,6 +28,8 @@ pub(super) const TEXTS: [event::Column; 17] = [
     event::Column::Props,
     event::Column::RevenueAmount,
     event::Column::RevenueCurrency,
+    event::Column::Region,
+    event::Column::City,
 ];
 
 /// Where `Day::texts` keeps a text column (its place in `TEXTS`): asked
@@ -52,6 +54,8 @@ pub(super) fn text_slot(column: event::Column) -> Option<usize> {
         C::Props => 14,
         C::RevenueAmount => 15,
         C::RevenueCurrency => 16,
+        C::Region => 17,
+        C::City => 18,
         _ => return None,
     })
 }

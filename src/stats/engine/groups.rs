@@ -53,6 +53,8 @@ pub(super) fn column_of(prop: &Prop) -> Option<event::Column> {
         Prop::BrowserVersion => C::BrowserVersion,
         Prop::Os => C::Os,
         Prop::Country => C::Country,
+        Prop::Region => C::Region,
+        Prop::City => C::City,
         _ => return None,
     })
 }

@@ -2,8 +2,9 @@
 //! selective question reads its own events rather than the whole range.
 //!
 //! A visit's referrer and UTM tags are copied onto each of its events at
-//! ingest, and its browser, OS and country are pinned by the visitor id
-//! (address and user agent), so a condition on them keeps whole visits. A
+//! ingest, and its browser, OS and place (country, region, city) are pinned
+//! by the visitor id (address and user agent), so a condition on them keeps
+//! whole visits. A
 //! condition on an event's own page or name keeps only matching events:
 //! enough when only events are counted; when visits are, the visits with a
 //! matching event are read whole (`visit_id IN (…)`).
@@ -144,13 +145,17 @@ fn visit_condition(condition: &Condition) -> Option<SimpleExpr> {
         Prop::Browser => event::Column::Browser,
         Prop::BrowserVersion => event::Column::BrowserVersion,
         Prop::Os => event::Column::Os,
-        Prop::Country => {
-            // A missing country is NULL, which `IN` never matches.
+        Prop::Country | Prop::Region | Prop::City => {
+            // A missing place is NULL, which `IN` never matches.
             let values = stored(condition);
             if values.iter().any(String::is_empty) {
                 return None;
             }
-            let column = event::Column::Country;
+            let column = match condition.prop {
+                Prop::Region => event::Column::Region,
+                Prop::City => event::Column::City,
+                _ => event::Column::Country,
+            };
             return Some(match condition.op {
                 Op::Is => column.is_in(values),
                 _ => Where::any()

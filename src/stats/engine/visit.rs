@@ -150,8 +150,10 @@ impl<'a> Seen<'a> {
             Prop::Browser => text(C::Browser, first),
             Prop::BrowserVersion => text(C::BrowserVersion, first),
             Prop::Os => text(C::Os, first),
-            Prop::OsVersion | Prop::Region | Prop::City => Cow::Borrowed(""),
+            Prop::OsVersion => Cow::Borrowed(""),
             Prop::Country => text(C::Country, first),
+            Prop::Region => text(C::Region, first),
+            Prop::City => text(C::City, first),
             Prop::EntryPage => text(C::Path, self.visit.entry),
             Prop::ExitPage => text(C::Path, self.visit.exit),
             Prop::EntryPageHostname => text(C::Hostname, self.visit.entry),
@@ -382,6 +384,8 @@ pub(super) fn needed(query: &super::Query, props: bool) -> Vec<event::Column> {
             Prop::BrowserVersion => vec![C::BrowserVersion],
             Prop::Os => vec![C::Os],
             Prop::Country => vec![C::Country],
+            Prop::Region => vec![C::Region],
+            Prop::City => vec![C::City],
             _ => vec![],
         });
     }

@@ -17,13 +17,15 @@ pub const PERIODS: [(&str, &str); 7] = [
 
 /// Filterable dimensions: query parameter and chip label (a goal is one
 /// more, set by a click on a goal).
-pub const FILTERS: [(&str, &str); 10] = [
+pub const FILTERS: [(&str, &str); 12] = [
     ("page", "Page"),
     ("referrer", "Source"),
     ("browser", "Browser"),
     ("os", "OS"),
     ("device", "Device"),
     ("country", "Country"),
+    ("region", "Region"),
+    ("city", "City"),
     ("utm_source", "UTM source"),
     ("utm_medium", "UTM medium"),
     ("utm_campaign", "UTM campaign"),

@@ -63,6 +63,8 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
     let sources = sources.map(|s| Row::new(s.source, s.visitors, Some(s.pageviews)));
     let countries = r.countries.into_iter();
     let countries = countries.map(|c| Row::new(c.code, c.visitors, None));
+    let regions = r.regions.into_iter();
+    let regions = regions.map(|c| Row::new(c.code, c.visitors, None));
     let events = r.events.into_iter();
     let events = events.map(|e| Row::new(e.name, e.visitors, Some(e.events)));
     let mut panels: Vec<(&'static str, Vec<Table>)> = vec![
@@ -89,7 +91,11 @@ pub fn Breakdowns(d: Data) -> impl IntoView {
         ),
         (
             "countries",
-            vec![Table::new("Countries", "country", countries.collect())],
+            vec![
+                Table::new("Countries", "country", countries.collect()),
+                Table::new("Regions", "region", regions.collect()),
+                Table::new("Cities", "city", named(r.cities)),
+            ],
         ),
         (
             "devices",
