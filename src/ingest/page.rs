@@ -73,10 +73,15 @@ pub fn parse(raw: &str) -> Result<Page, PageError> {
     })
 }
 
+/// A page's host as sites and shields name it: no port, no root dot.
+pub fn bare_host(host: &str) -> &str {
+    host.split(':').next().unwrap_or(host).trim_end_matches('.')
+}
+
 /// Whether a page on `host` belongs to a site on `domain`: the same host or a
 /// subdomain of it, `www.` and port ignored.
 pub fn host_belongs_to(host: &str, domain: &str) -> bool {
-    let host = host.split(':').next().unwrap_or(host).trim_end_matches('.');
+    let host = bare_host(host);
     let host = host.strip_prefix("www.").unwrap_or(host);
     host.eq_ignore_ascii_case(domain)
         || host

@@ -10,7 +10,9 @@ use std::{
 };
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
+};
 use uuid::Uuid;
 
 use super::{
@@ -319,19 +321,18 @@ impl Ingestor {
         let query = site::Entity::find()
             .select_only()
             .columns([site::Column::Id, site::Column::Domain])
+            .expr_as(Expr::cust(crate::shields::RULES_OF_SITE), "rules")
             .filter(crate::sites::not_deleted());
         let query = match key {
             SiteKey::Id(id) => query.filter(site::Column::Id.eq(*id)),
             SiteKey::Domain(domain) => query.filter(site::Column::Domain.eq(domain.as_str())),
         };
-        let found = match query.into_tuple::<(Uuid, String)>().one(&self.db).await? {
-            Some((id, domain)) => {
-                let rules = crate::shields::get(&self.db, id).await?;
-                let shield = (!rules.is_empty()).then(|| Arc::new(Shield::new(&rules)));
-                Some(SiteRef { id, domain, shield })
-            }
-            None => None,
-        };
+        let row = query.into_tuple::<(Uuid, String, Option<String>)>();
+        let found = row.one(&self.db).await?.map(|(id, domain, rules)| {
+            let rules = crate::shields::parse(rules.as_deref());
+            let shield = (!rules.is_empty()).then(|| Arc::new(Shield::new(&rules)));
+            SiteRef { id, domain, shield }
+        });
         if let Ok(mut cache) = self.sites.lock() {
             if cache.len() >= SITE_CACHE_MAX {
                 cache.clear();

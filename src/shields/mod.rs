@@ -14,7 +14,7 @@ mod store;
 #[cfg(feature = "db")]
 pub use shield::Shield;
 #[cfg(feature = "db")]
-pub use store::{ShieldError, get, put};
+pub use store::{RULES_OF_SITE, ShieldError, get, parse, put};
 
 /// Entries per list at most: each is tested on every beacon of the site.
 pub const MAX_ENTRIES: usize = 200;

@@ -48,8 +48,7 @@ impl Shield {
         if self.hostnames.is_empty() {
             return None;
         }
-        let host = host.split(':').next().unwrap_or(host).trim_end_matches('.');
-        let host = host.to_ascii_lowercase();
+        let host = crate::ingest::page::bare_host(host).to_ascii_lowercase();
         Some(self.hostnames.iter().any(|glob| glob.matches(&host)))
     }
 
