@@ -1,20 +1,46 @@
 use leptos::prelude::*;
 
 use super::auth::SubmitButton;
-use crate::api::funnels::{CreateFunnel, DeleteFunnel, list_funnels};
+use crate::api::{
+    AppError,
+    funnels::{CreateFunnel, DeleteFunnel, FunnelInfo, list_funnels},
+};
+
+/// The funnels section's actions and list, made where the settings page
+/// starts (see `settings::SettingsData`).
+#[derive(Clone, Copy)]
+pub struct FunnelsData {
+    create: ServerAction<CreateFunnel>,
+    delete: ServerAction<DeleteFunnel>,
+    funnels: Resource<Result<Vec<FunnelInfo>, AppError>>,
+}
+
+impl FunnelsData {
+    pub fn new(site: Signal<String>) -> Self {
+        let create = ServerAction::<CreateFunnel>::new();
+        let delete = ServerAction::<DeleteFunnel>::new();
+        let funnels = Resource::new(
+            move || (site.get(), create.version().get(), delete.version().get()),
+            |(id, _, _)| list_funnels(id),
+        );
+        FunnelsData {
+            create,
+            delete,
+            funnels,
+        }
+    }
+}
 
 /// A site's funnels on its settings page: 2 to 8 steps, one a line, each a
 /// page path (`*` matches anything) or a goal's name. The dashboard shows
 /// how many visitors went through them in order.
 #[component]
-pub fn FunnelsSection(site: String) -> impl IntoView {
-    let create = ServerAction::<CreateFunnel>::new();
-    let delete = ServerAction::<DeleteFunnel>::new();
-    let id = site.clone();
-    let funnels = Resource::new(
-        move || (id.clone(), create.version().get(), delete.version().get()),
-        |(id, _, _)| list_funnels(id),
-    );
+pub fn FunnelsSection(site: String, data: FunnelsData) -> impl IntoView {
+    let FunnelsData {
+        create,
+        delete,
+        funnels,
+    } = data;
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let form_site = site.clone();
     view! {

@@ -2,21 +2,47 @@ use leptos::prelude::*;
 
 use super::auth::SubmitButton;
 use crate::{
-    api::goals::{CreateGoal, DeleteGoal, list_goals},
+    api::{
+        AppError,
+        goals::{CreateGoal, DeleteGoal, GoalInfo, list_goals},
+    },
     components::{FormError, TextField},
 };
+
+/// The goals section's actions and list, made where the settings page
+/// starts (see `settings::SettingsData`).
+#[derive(Clone, Copy)]
+pub struct GoalsData {
+    create: ServerAction<CreateGoal>,
+    delete: ServerAction<DeleteGoal>,
+    goals: Resource<Result<Vec<GoalInfo>, AppError>>,
+}
+
+impl GoalsData {
+    pub fn new(site: Signal<String>) -> Self {
+        let create = ServerAction::<CreateGoal>::new();
+        let delete = ServerAction::<DeleteGoal>::new();
+        let goals = Resource::new(
+            move || (site.get(), create.version().get(), delete.version().get()),
+            |(id, _, _)| list_goals(id),
+        );
+        GoalsData {
+            create,
+            delete,
+            goals,
+        }
+    }
+}
 
 /// A site's goals on its settings page: custom events by name, or pageviews
 /// of a path where `*` matches anything. Reports count conversions of them.
 #[component]
-pub fn GoalsSection(site: String) -> impl IntoView {
-    let create = ServerAction::<CreateGoal>::new();
-    let delete = ServerAction::<DeleteGoal>::new();
-    let id = site.clone();
-    let goals = Resource::new(
-        move || (id.clone(), create.version().get(), delete.version().get()),
-        |(id, _, _)| list_goals(id),
-    );
+pub fn GoalsSection(site: String, data: GoalsData) -> impl IntoView {
+    let GoalsData {
+        create,
+        delete,
+        goals,
+    } = data;
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let form_site = site.clone();
     view! {

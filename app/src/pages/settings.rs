@@ -29,12 +29,15 @@ fn SiteSettings() -> impl IntoView {
         move || (id(), update.version().get(), publish.version().get()),
         |(id, _, _)| get_site(id),
     );
+    let data = SettingsData::new(Signal::derive(id));
     view! {
         <main class="mx-auto max-w-4xl space-y-8 px-6 py-10">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match site.await {
-                        Ok(site) => view! { <SettingsSections site update publish /> }.into_any(),
+                        Ok(site) => {
+                            view! { <SettingsSections site update publish data /> }.into_any()
+                        }
                         Err(AppError::Unauthorized) => {
                             view! { <Redirect path="/login" /> }.into_any()
                         }
@@ -57,11 +60,34 @@ fn SiteNotFound() -> impl IntoView {
     }
 }
 
+/// Every resource of the page, made where it starts rather than inside the
+/// site's `Suspense`: a resource made there, after an await, could be made a
+/// second time on the server but once in the browser, so the two numbered
+/// the page's resources differently and hydration, now and then, met another
+/// section than it expected and stopped.
+#[derive(Clone, Copy)]
+struct SettingsData {
+    zones: OnceResource<Result<Vec<String>, AppError>>,
+    goals: super::goals::GoalsData,
+    funnels: super::funnels::FunnelsData,
+    shields: super::shields::ShieldsData,
+}
+
+impl SettingsData {
+    fn new(site: Signal<String>) -> Self {
+        SettingsData {
+            zones: OnceResource::new(crate::api::sites::time_zones()),
+            goals: super::goals::GoalsData::new(site),
+            funnels: super::funnels::FunnelsData::new(site),
+            shields: super::shields::ShieldsData::new(site),
+        }
+    }
+}
+
 /// Every IANA zone, as the time zone field's suggestions: typing a part of
 /// a name (`berl`) finds it.
 #[component]
-fn ZoneList() -> impl IntoView {
-    let zones = OnceResource::new(crate::api::sites::time_zones());
+fn ZoneList(zones: OnceResource<Result<Vec<String>, AppError>>) -> impl IntoView {
     view! {
         <datalist id="time-zones" data-testid="time-zones">
             <Suspense fallback=|| ()>
@@ -83,6 +109,7 @@ fn SettingsSections(
     site: SiteInfo,
     update: ServerAction<UpdateSite>,
     publish: ServerAction<SetPublic>,
+    data: SettingsData,
 ) -> impl IntoView {
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
     let delete = ServerAction::<DeleteSite>::new();
@@ -117,15 +144,15 @@ fn SettingsSections(
                         list="time-zones"
                         error=update_error
                     />
-                    <ZoneList />
+                    <ZoneList zones=data.zones />
                 </div>
                 <SubmitButton label="Save" pending=update.pending() />
             </ActionForm>
         </section>
         <Visibility site=site.clone() publish />
-        <super::goals::GoalsSection site=site.id.clone() />
-        <super::funnels::FunnelsSection site=site.id.clone() />
-        <super::shields::ShieldsSection site=site.id.clone() />
+        <super::goals::GoalsSection site=site.id.clone() data=data.goals />
+        <super::funnels::FunnelsSection site=site.id.clone() data=data.funnels />
+        <super::shields::ShieldsSection site=site.id.clone() data=data.shields />
         <section class="rounded-lg border border-red-200 bg-white p-6">
             <h2 class="text-lg font-semibold text-red-700">"Delete site"</h2>
             <p class="mt-2 text-sm text-slate-600">

@@ -2,7 +2,10 @@ use leptos::prelude::*;
 
 use super::auth::SubmitButton;
 use crate::{
-    api::shields::{SaveShields, get_shields},
+    api::{
+        AppError,
+        shields::{SaveShields, get_shields},
+    },
     components::{FieldError, FormError},
 };
 
@@ -31,17 +34,31 @@ const LISTS: [(&str, &str, &str); 4] = [
     ),
 ];
 
+/// The shields section's action and rules, made where the settings page
+/// starts (see `settings::SettingsData`).
+#[derive(Clone, Copy)]
+pub struct ShieldsData {
+    save: ServerAction<SaveShields>,
+    rules: Resource<Result<pagepulse_core::shields::Rules, AppError>>,
+}
+
+impl ShieldsData {
+    pub fn new(site: Signal<String>) -> Self {
+        let save = ServerAction::<SaveShields>::new();
+        let rules = Resource::new(
+            move || (site.get(), save.version().get()),
+            |(id, _)| get_shields(id),
+        );
+        ShieldsData { save, rules }
+    }
+}
+
 /// A site's shields on its settings page: traffic from these addresses, on
 /// these pages or hosts, or from these countries is not counted. Beside it,
 /// the link to the page that keeps the owner's own browser out.
 #[component]
-pub fn ShieldsSection(site: String) -> impl IntoView {
-    let save = ServerAction::<SaveShields>::new();
-    let id = site.clone();
-    let rules = Resource::new(
-        move || (id.clone(), save.version().get()),
-        |(id, _)| get_shields(id),
-    );
+pub fn ShieldsSection(site: String, data: ShieldsData) -> impl IntoView {
+    let ShieldsData { save, rules } = data;
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(())));
     view! {
