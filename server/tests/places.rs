@@ -17,7 +17,7 @@ const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 
 /// A city database in MaxMind's layout (as GeoLite2 and DB-IP's city files
 /// are) for two networks, and in ip-location-db's flat one for a third.
 fn city_database() -> tempfile::NamedTempFile {
-    use mmdb_writer::{Value, Writer};
+    use mmdb_writer::Value;
     let named = |en: &str| Value::map([("names", Value::map([("en", Value::from(en))]))]);
     let maxmind = |country: &str, region: &str, city: &str| {
         Value::map([
@@ -29,8 +29,7 @@ fn city_database() -> tempfile::NamedTempFile {
             ("city", named(city)),
         ])
     };
-    let mut writer = Writer::new("Places-Test");
-    for (net, record) in [
+    common::geo_database(vec![
         ("203.0.113.0/25", maxmind("DE", "BE", "Berlin")),
         ("203.0.113.128/25", maxmind("DE", "BY", "Munich")),
         (
@@ -41,14 +40,7 @@ fn city_database() -> tempfile::NamedTempFile {
                 ("city", Value::from("Tallinn")),
             ]),
         ),
-    ] {
-        writer
-            .insert_value(net.parse::<ipnet::IpNet>().unwrap(), record)
-            .unwrap();
-    }
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), writer.to_bytes().unwrap()).unwrap();
-    file
+    ])
 }
 
 /// A list's (name, visitors), most visitors first and ties by name.

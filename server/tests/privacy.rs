@@ -64,17 +64,12 @@ async fn text_columns(db: &DatabaseConnection, backend: Backend) -> Vec<(String,
 
 /// A GeoIP database that knows two of the addresses' networks.
 fn geo_database() -> tempfile::NamedTempFile {
-    use mmdb_writer::{Value, Writer};
-    let mut writer = Writer::new("Privacy-Test");
-    for (net, code) in [("203.0.113.0/24", "DE"), ("2001:db8::/32", "FR")] {
-        let record = Value::map([("country_code", Value::from(code))]);
-        writer
-            .insert_value(net.parse::<ipnet::IpNet>().unwrap(), record)
-            .unwrap();
-    }
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), writer.to_bytes().unwrap()).unwrap();
-    file
+    use mmdb_writer::Value;
+    let country = |code: &str| Value::map([("country_code", Value::from(code))]);
+    common::geo_database(vec![
+        ("203.0.113.0/24", country("DE")),
+        ("2001:db8::/32", country("FR")),
+    ])
 }
 
 #[tokio::test]

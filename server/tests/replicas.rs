@@ -8,7 +8,7 @@ mod process;
 use std::time::{Duration, Instant};
 
 use pagepulse_core::{entities::event, testing::TestDb};
-use process::{Server, http_post, raw_http};
+use process::{Server, http_post, http_send};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -53,13 +53,8 @@ impl Response {
 }
 
 fn request(port: u16, method: &str, path: &str, cookie: &str, body: &Value) -> Response {
-    let body = body.to_string();
-    let raw = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    parse(raw_http(port, raw.as_bytes()))
+    let headers = [("Content-Type", "application/json"), ("Cookie", cookie)];
+    parse(http_send(port, method, path, &headers, &body.to_string()))
 }
 
 fn view(port: u16, path: &str) -> Response {

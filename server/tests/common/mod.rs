@@ -19,6 +19,20 @@ use tower::ServiceExt;
 
 pub mod visits;
 
+/// A GeoIP database of `records` (network, record) written to a scratch
+/// file, for a server run with `GEOIP_DB` pointing at it.
+pub fn geo_database(records: Vec<(&str, mmdb_writer::Value)>) -> tempfile::NamedTempFile {
+    let mut writer = mmdb_writer::Writer::new("PagePulse-Test");
+    for (net, record) in records {
+        writer
+            .insert_value(net.parse::<ipnet::IpNet>().unwrap(), record)
+            .unwrap();
+    }
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), writer.to_bytes().unwrap()).unwrap();
+    file
+}
+
 pub const JWT_SECRET: &str = "test-jwt-secret-key-that-is-long-enough-0";
 
 pub fn config_with(db: &TestDb, extra: &[(&str, &str)]) -> Config {

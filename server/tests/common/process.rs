@@ -50,7 +50,18 @@ pub fn http_get(port: u16, path: &str) -> Option<String> {
 }
 
 pub fn http_post(port: u16, path: &str, headers: &[(&str, &str)], body: &str) -> Option<String> {
-    let mut request = format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    http_send(port, "POST", path, headers, body)
+}
+
+pub fn http_send(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Option<String> {
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
