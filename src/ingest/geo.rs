@@ -22,6 +22,9 @@ pub struct Geo {
     reader: Reader<Vec<u8>>,
     /// The file's size: what holding it costs in memory.
     pub bytes: usize,
+    /// Whether it places addresses below the country (its type names a
+    /// city database): otherwise a proxy's country leaves nothing to ask.
+    pub places: bool,
 }
 
 /// Where an address is, as far as the database knows.
@@ -107,9 +110,15 @@ impl Geo {
         let size = bytes.len();
         let reader = Reader::from_source(bytes)
             .map_err(|e| format!("not a MaxMind (.mmdb) database: {e}"))?;
+        let places = reader
+            .metadata()
+            .database_type
+            .to_ascii_lowercase()
+            .contains("city");
         Ok(Geo {
             reader,
             bytes: size,
+            places,
         })
     }
 
@@ -183,7 +192,11 @@ mod tests {
     use mmdb_writer::{Value, Writer};
 
     fn database(entries: &[(&str, Value)]) -> Geo {
-        let mut writer = Writer::new("Test-Country");
+        typed("Test-Country", entries)
+    }
+
+    fn typed(kind: &str, entries: &[(&str, Value)]) -> Geo {
+        let mut writer = Writer::new(kind);
         for (net, value) in entries {
             writer
                 .insert_value(net.parse::<ipnet::IpNet>().unwrap(), value.clone())
@@ -212,6 +225,7 @@ mod tests {
                 Value::map([("country_code", Value::from("ZZZ"))]),
             ),
         ]);
+        assert!(!geo.places, "a country database, by its type");
         let country = |ip: &str| geo.country(ip.parse().unwrap());
         assert_eq!(country("81.2.69.142").as_deref(), Some("GB"));
         assert_eq!(country("::ffff:81.2.69.142").as_deref(), Some("GB"));
@@ -225,45 +239,49 @@ mod tests {
     #[test]
     fn city_databases_give_regions_and_cities_in_both_layouts() {
         let names = |en: &str| Value::map([("names", Value::map([("en", Value::from(en))]))]);
-        let geo = database(&[
-            (
-                "81.2.69.0/24",
-                Value::map([
-                    ("country", Value::map([("iso_code", Value::from("GB"))])),
-                    (
-                        "subdivisions",
-                        Value::Array(vec![Value::map([
-                            ("iso_code", Value::from("eng")),
-                            ("names", Value::map([("en", Value::from("England"))])),
-                        ])]),
-                    ),
-                    ("city", names("London")),
-                ]),
-            ),
-            (
-                "2.125.160.0/24",
-                Value::map([
-                    ("country_code", Value::from("EE")),
-                    ("state1", Value::from("Harju")),
-                    ("city", Value::from(" Tallinn ")),
-                ]),
-            ),
-            (
-                "5.6.7.0/24",
-                Value::map([
-                    ("country", Value::map([("iso_code", Value::from("DE"))])),
-                    ("subdivisions", Value::Array(vec![names("Berlin")])),
-                    ("city", Value::from("x".repeat(MAX_CITY + 1))),
-                ]),
-            ),
-            (
-                "9.9.9.0/24",
-                Value::map([
-                    ("country_code", Value::from("?")),
-                    ("city", Value::from("Nowhere")),
-                ]),
-            ),
-        ]);
+        let geo = typed(
+            "Test-City",
+            &[
+                (
+                    "81.2.69.0/24",
+                    Value::map([
+                        ("country", Value::map([("iso_code", Value::from("GB"))])),
+                        (
+                            "subdivisions",
+                            Value::Array(vec![Value::map([
+                                ("iso_code", Value::from("eng")),
+                                ("names", Value::map([("en", Value::from("England"))])),
+                            ])]),
+                        ),
+                        ("city", names("London")),
+                    ]),
+                ),
+                (
+                    "2.125.160.0/24",
+                    Value::map([
+                        ("country_code", Value::from("EE")),
+                        ("state1", Value::from("Harju")),
+                        ("city", Value::from(" Tallinn ")),
+                    ]),
+                ),
+                (
+                    "5.6.7.0/24",
+                    Value::map([
+                        ("country", Value::map([("iso_code", Value::from("DE"))])),
+                        ("subdivisions", Value::Array(vec![names("Berlin")])),
+                        ("city", Value::from("x".repeat(MAX_CITY + 1))),
+                    ]),
+                ),
+                (
+                    "9.9.9.0/24",
+                    Value::map([
+                        ("country_code", Value::from("?")),
+                        ("city", Value::from("Nowhere")),
+                    ]),
+                ),
+            ],
+        );
+        assert!(geo.places, "a city database, by its type");
         let place = |ip: &str| geo.place(ip.parse().unwrap());
         let london = place("81.2.69.142");
         assert_eq!(london.country.as_deref(), Some("GB"));

@@ -368,8 +368,10 @@ impl Ingestor {
 
 /// Where the client is: a trusted proxy's country wins, with the database's
 /// region and city only when the database agrees on the country (a region of
-/// another country would contradict it); otherwise the database's answer.
+/// another country would contradict it); otherwise the database's answer. A
+/// country database is not asked when the proxy named the country.
 fn located(client: &Client, geo: Option<&Geo>) -> Place {
+    let geo = geo.filter(|geo| client.country.is_none() || geo.places);
     let Some(geo) = geo else {
         return Place {
             country: client.country.clone(),
